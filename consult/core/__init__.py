@@ -1,0 +1,1 @@
+"""Shared mechanisms: database base, permissions, errors, pagination, mail, time, security headers."""

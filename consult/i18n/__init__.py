@@ -1,0 +1,2 @@
+"""Locale selection and the FR/EN toggle. The catalogs live in translations/ (msgids in English,
+French default)."""

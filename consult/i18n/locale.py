@@ -1,0 +1,66 @@
+"""Which language a page is shown in: the signed-in user's preference, then the visible FR/EN toggle
+(kept in the session), then the browser's Accept-Language, then French (Québec)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+bp = Blueprint("i18n", __name__)
+
+LANGS = {"fr": "fr_CA", "en": "en_CA"}
+
+
+def select_locale() -> str:
+    user_lang = getattr(current_user, "locale", None) if current_user else None
+    if user_lang in LANGS:
+        return LANGS[user_lang]
+    if session.get("lang") in LANGS:
+        return LANGS[session["lang"]]
+    best = request.accept_languages.best_match(list(LANGS), default="fr")
+    return LANGS[best]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def current_lang() -> str:
+    return get_locale().language if get_locale() else "fr"
+
+
+def safe_next(target: str | None, fallback: str = "main.home") -> str:
+    """Only same-site relative paths; anything else (other host, scheme, //host) goes home."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
+                and "\\" not in target:
+            return target
+    return url_for(fallback)
+
+
+@bp.get("/lang/<code>")
+def switch(code: str):
+    if code not in LANGS:
+        code = "fr"
+    session["lang"] = code
+    if getattr(current_user, "is_authenticated", False) and current_user.locale != code:
+        from consult.core.db import db
+
+        current_user.locale = code
+        db.session.commit()
+    return redirect(safe_next(request.args.get("next")))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _lang():
+        lang = current_lang()
+        other = "en" if lang == "fr" else "fr"
+        return {"lang": lang, "other_lang": other,
+                "other_lang_name": "English" if other == "en" else "Français"}
