@@ -78,6 +78,9 @@ class Defaults:
     CONSULT_DATA_DIR: str | None = None
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     CONSULT_PROXIES = 0
+    # The person in charge of the protection of personal information (Law 25), named in the privacy notice.
+    CONSULT_PRIVACY_OFFICER: str | None = None
+    CONSULT_PRIVACY_EMAIL: str | None = None
     # Log format: "json" (one line per event) or "text".
     CONSULT_LOG_FORMAT = "text"
 
@@ -102,6 +105,8 @@ _ENV: dict[str, tuple[str, type | str]] = {
     "CONSULT_PROXIES": ("CONSULT_PROXIES", int),
     "CONSULT_LOG_FORMAT": ("CONSULT_LOG_FORMAT", "choice:json,text"),
     "CONSULT_RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", bool),
+    "CONSULT_PRIVACY_OFFICER": ("CONSULT_PRIVACY_OFFICER", str),
+    "CONSULT_PRIVACY_EMAIL": ("CONSULT_PRIVACY_EMAIL", str),
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -172,7 +177,7 @@ def _derive(app) -> None:
     if len(cfg["SECRET_KEY"]) < 16:
         raise ConfigError("CONSULT_SECRET_KEY must be at least 16 characters long")
     if not cfg.get("SQLALCHEMY_DATABASE_URI"):
-        cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'consult.sqlite'}"
+        cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir / 'consult.sqlite'}"
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: wait for a writer instead of failing, as the web app and the worker share the file.
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}

@@ -20,4 +20,4 @@ def markdown_to_html(text: str | None) -> Markup:
     html = _md.render(text)
     clean = nh3.clean(html, tags=_TAGS, attributes=_ATTRS, url_schemes={"http", "https", "mailto"},
                       link_rel="nofollow noopener noreferrer")
-    return Markup(clean)  # noqa: S704 - cleaned by nh3 just above
+    return Markup(clean)

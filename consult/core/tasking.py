@@ -59,7 +59,7 @@ def _celery_settings(app: Flask) -> dict[str, Any]:
     else:
         # A transport that needs no server: messages are files in the instance folder.
         folder = data / "broker"
-        for sub in ("queue", "processed", "results"):
+        for sub in ("queue", "processed", "results", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         settings["broker_url"] = "filesystem://"
         settings["broker_transport_options"] = {
@@ -67,6 +67,8 @@ def _celery_settings(app: Flask) -> dict[str, Any]:
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
             "store_processed": False,
+            "polling_interval": 0.5,  # seconds between looks at the queue folder
+            "control_folder": str(folder / "control"),  # else kombu writes it into the current directory
         }
         settings["result_backend"] = f"file://{folder / 'results'}"
     return settings

@@ -42,7 +42,7 @@ def deliver(self, email_id: int) -> str:
 
 @shared_task(name="mail.sweep")
 def sweep() -> int:
-    """Re-send messages left pending for more than fifteen minutes, longer than any retry delay (broker lost, worker died)."""
+    """Re-send messages left pending for fifteen minutes, longer than any retry delay (broker lost, worker died)."""
     cutoff = now_utc() - timedelta(minutes=15)
     ids = db.session.scalars(select(Email.id).where(Email.status == EmailStatus.pending,
                                                     Email.updated_at < cutoff).limit(500)).all()

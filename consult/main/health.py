@@ -29,7 +29,7 @@ def broker() -> dict:
         return {"ok": ok, "transport": "filesystem"}
     try:
         with celery.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
         return {"ok": True, "transport": conn.transport_cls}
     except Exception as exc:
         return {"ok": False, "transport": url.split(":", 1)[0], "error": type(exc).__name__}
