@@ -75,6 +75,7 @@ def request_reset(email: str) -> None:
 def set_password(user: User, password: str) -> None:
     user.password_hash = passwords.hash_password(password)
     user.auth_version += 1  # signs out every other session and remember-me cookie
+    user.pending_email = None  # a change of address asked before this must be asked again
 
 
 def request_email_change(user: User, new_email: str) -> None:

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -211,7 +220,7 @@ def change_password():
             else:
                 services.set_password(current_user, form.password.data)
                 db.session.commit()
-                login_user(current_user)  # keep this session; the others are signed out
+                login_user(current_user._get_current_object())  # keep this session; the others are signed out
                 flash(_("Your password was changed. Your other sessions were signed out."), "success")
                 return redirect(url_for("accounts.account"))
     return _account_page(password_form=form), 422

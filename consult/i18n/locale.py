@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -15,6 +15,8 @@ LANGS = {"fr": "fr_CA", "en": "en_CA"}
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a worker or a command: French unless force_locale() says otherwise
+        return LANGS["fr"]
     user_lang = getattr(current_user, "locale", None) if current_user else None
     if user_lang in LANGS:
         return LANGS[user_lang]
