@@ -147,16 +147,20 @@ class Journey:
             page.set_viewport_size(size)
         assert overflow == 0, f"[{self.current_step}] {page.url} scrolls sideways by {overflow}px at 375 px"
 
+    def follow(self, locator) -> None:
+        """Click something that loads a new page, wait for that page, then check it."""
+        with self.page.expect_navigation():
+            locator.click()
+        self.check()
+
     def sign_in(self, email: str, password: str = DEMO_PASSWORD) -> None:
         self.visit("/login")
         self.page.get_by_label(re.compile("Adresse courriel|E-mail address")).fill(email)
         self.page.get_by_label(re.compile("^(Mot de passe|Password)")).fill(password)
-        self.page.locator("main form button[type=submit]").click()
-        self.check()
+        self.follow(self.page.locator("main form button[type=submit]"))
 
     def sign_out(self) -> None:
-        self.page.locator("header form button[type=submit]").click()
-        self.check()
+        self.follow(self.page.locator("header form button[type=submit]"))
 
 
 @pytest.fixture

@@ -23,15 +23,13 @@ def test_newcomer_registers_verifies_through_the_outbox_and_signs_in(journey, li
     with journey.step("home page in French"):
         journey.visit("/")
         expect(page.locator("html")).to_have_attribute("lang", "fr-CA")
-        page.get_by_role("link", name="Créer un compte").first.click()
-        journey.check()
+        journey.follow(page.get_by_role("link", name="Créer un compte").first)
     with journey.step("registration form"):
         page.get_by_label(ACCOUNT_EMAIL).fill("nouvelle.citoyenne@exemple.ca")
         page.get_by_label(re.compile("^Nom affiché")).fill("Nouvelle citoyenne")
         page.get_by_label(re.compile("^Mot de passe")).fill("une phrase de passe bien longue")
         page.get_by_label(re.compile("avis de confidentialité")).check()
-        page.locator("main form button[type=submit]").click()
-        journey.check()
+        journey.follow(page.locator("main form button[type=submit]"))
         expect(page.locator("main")).to_contain_text("nouvelle.citoyenne@exemple.ca")
     with journey.step("verification link from the outbox"):
         # A real worker delivers the message: wait for it as a person would.
@@ -56,13 +54,11 @@ def test_language_toggle_switches_every_visited_page(journey):
             journey.visit(path)
             expect(page.locator("html")).to_have_attribute("lang", "fr-CA")
             expect(page.locator("body")).to_contain_text(french)
-            page.locator("a.lang-toggle").click()
-            journey.check()
+            journey.follow(page.locator("a.lang-toggle"))
             expect(page.locator("html")).to_have_attribute("lang", "en-CA")
             assert page.url.endswith(path), page.url
             expect(page.locator("body")).to_contain_text(english)
-            page.locator("a.lang-toggle").click()
-            journey.check()
+            journey.follow(page.locator("a.lang-toggle"))
             expect(page.locator("html")).to_have_attribute("lang", "fr-CA")
 
 
@@ -82,8 +78,8 @@ def test_keyboard_only_sign_in(journey):
         page.keyboard.type("citoyen@demo.consult.ca")
         page.keyboard.press("Tab")
         page.keyboard.type("demo-consult-2026")
-        page.keyboard.press("Enter")
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         journey.check()
         expect(page.locator(".flash")).to_contain_text("connecté")
 
@@ -99,6 +95,5 @@ def test_admin_reaches_people_territories_and_outbox(journey):
             expect(page.locator("h1")).to_be_visible()
     with journey.step("a planner's roles"):
         journey.visit("/admin/users?q=planif")
-        page.locator("main table a").first.click()
-        journey.check()
+        journey.follow(page.locator("main table a").first)
         expect(page.locator("main")).to_contain_text("Planificat")
