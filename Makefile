@@ -14,11 +14,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 # Debian packages the test suite starts or drives.
 TEST_PACKAGES := redis-server postgresql chromium fonts-dejavu-core
 
-.PHONY: help venv translations run test lint system-deps node-deps clean
+.PHONY: help venv translations run test bench lint system-deps node-deps clean
 
 help:
 	@echo "make run     start the app, a worker and beat with demo data (PORT=5000 by default)"
 	@echo "make test    lint, then the test suite on SQLite and on PostgreSQL"
+	@echo "make bench   load and speed figures into docs/benchmarks.md (PostgreSQL, Redis, wrk)"
 	@echo "make lint    ruff check"
 	@echo "make venv    create .venv and install the package with its dev tools"
 	@echo "make clean   remove caches, build output and compiled translations"
@@ -61,6 +62,11 @@ $(NODE_STAMP): package.json package-lock.json
 
 test: venv system-deps node-deps
 	@scripts/test-all
+
+# PostgreSQL and Redis are started on loopback by the harness itself; wrk drives the load.
+bench: venv
+	@scripts/apt-ensure redis-server postgresql wrk
+	$(BIN)/python -m bench.run
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,0 +1,18 @@
+-- wrk script: one JSON line with what the harness needs, latency percentiles in microseconds.
+-- Non-2xx/3xx answers count as errors (wrk's "status" errors), as do socket errors and timeouts.
+local accept = os.getenv("BENCH_ACCEPT_LANGUAGE") or "fr-CA"
+local cookie = os.getenv("BENCH_COOKIE")
+
+request = function()
+  local headers = {["Accept-Language"] = accept}
+  if cookie then headers["Cookie"] = cookie end
+  return wrk.format("GET", nil, headers)
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "errors": %d, "p50_us": %.1f, "p95_us": %.1f, "p99_us": %.1f}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end

@@ -1,0 +1,187 @@
+"""`make bench`: PostgreSQL and Redis on loopback, the app under gunicorn, wrk from a second process;
+the reference page measured in the same run; results into docs/benchmarks.md and docs/benchmarks.json.
+
+    .venv/bin/python -m bench.run [--seconds 20] [--scale small|province]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.web import WebResult, measure
+from tests.fixtures.services import PostgresCluster, RedisServer, free_port, stop_process
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+BIN = Path(sys.executable).parent
+# The same gunicorn settings for the app and the reference page.
+GUNICORN = ["--workers", "4", "--worker-class", "gthread", "--threads", "4", "--backlog", "256",
+            "--timeout", "60", "--log-level", "warning"]
+# Read pages measured today: (name in the report, path). Grows with each capability.
+READ_ENDPOINTS = [
+    ("home", "/"),
+    ("establishments (public list)", "/establishments"),
+    ("sign-in page (form, session write)", "/login"),
+    ("privacy notice", "/privacy"),
+]
+TARGETS = {"read_p95_ms": 100.0, "read_ratio": 0.40, "post_p95_ms": 150.0}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def _wait_http(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+            if response.status < 500:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f}s")
+
+
+@contextlib.contextmanager
+def gunicorn(app: str, env: dict[str, str], log: Path) -> Iterator[str]:
+    port = free_port()
+    with log.open("wb") as sink:
+        proc = subprocess.Popen([str(BIN / "gunicorn"), *GUNICORN, "--bind", f"127.0.0.1:{port}", app],
+                                cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(url + "/")
+        yield url
+    finally:
+        stop_process(proc, timeout=15)
+
+
+def run(seconds: int, scale: str) -> dict:
+    scratch = Path(tempfile.mkdtemp(prefix="consult-bench-"))
+    print(f"==> machine: {machine()}")
+    cluster = PostgresCluster.start()
+    redis = RedisServer.start(scratch)
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CONSULT_")}
+        env.update({"DATABASE_URL": cluster.url, "REDIS_URL": redis.url, "CONSULT_DATA_DIR": str(scratch),
+                    "CONSULT_SECRET_KEY": "bench-secret-key-not-for-production",
+                    # One client address sends all the load: per-address limits would only measure themselves.
+                    "CONSULT_RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT)})
+        started = time.monotonic()
+        for command in (["db", "upgrade"], ["seed-demo"]):
+            subprocess.run([str(BIN / "consult"), *command], cwd=ROOT, env=env, check=True, capture_output=True)
+        print(f"==> database migrated and seeded in {time.monotonic() - started:.1f}s (scale: {scale})")
+        web: list[WebResult] = []
+        with gunicorn("bench.reference_app:app", env, scratch / "reference.log") as ref_url, \
+                gunicorn("consult:create_app()", env, scratch / "web.log") as app_url:
+            reference_before = measure("reference page", ref_url + "/", seconds=seconds)
+            for name, path in READ_ENDPOINTS:
+                result = measure(name, app_url + path, seconds=seconds)
+                print(f"    {name}: {result.rps} req/s, p95 {result.p95_ms} ms, errors {result.errors}")
+                web.append(result)
+            reference_after = measure("reference page", ref_url + "/", seconds=seconds)
+        before_rps, after_rps = reference_before.rps, reference_after.rps
+        reference = reference_before
+        reference.rps = round((before_rps + after_rps) / 2, 1)
+        for result in web:
+            result.ratio_to_reference = round(result.rps / reference.rps, 3) if reference.rps else None
+        reference.ratio_to_reference = 1.0
+        print(f"    reference page: {reference.rps} req/s (before {before_rps}, after {after_rps})")
+        return {
+            "machine": machine(),
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": f"make bench (python -m bench.run --seconds {seconds} --scale {scale})",
+            "load": "wrk, 2 threads, 50 connections, from a second process over loopback; "
+                    f"{seconds}s per endpoint after a warm-up",
+            "server": "gunicorn " + " ".join(GUNICORN) + ", PostgreSQL 15 and Redis on loopback",
+            "web": [r.as_dict() for r in [reference, *web]],
+            "summaries": None,
+            "not_measured": {
+                "summaries": "the summary pipeline is not built yet (summaries issue)",
+                "writes": "posting a comment and supporting need the participation module (not built yet)",
+                "scale": "the province-scale dataset generator needs the project and participation models",
+            },
+        }
+    finally:
+        redis.stop()
+        cluster.stop()
+
+
+def verdict(result: dict) -> str:
+    if result["endpoint"] == "reference page":
+        return "reference"
+    misses = []
+    if result["p95_ms"] > TARGETS["read_p95_ms"]:
+        misses.append(f"p95 {result['p95_ms'] - TARGETS['read_p95_ms']:.1f} ms over {TARGETS['read_p95_ms']:.0f} ms")
+    ratio = result["ratio_to_reference"] or 0
+    if ratio < TARGETS["read_ratio"]:
+        misses.append(f"throughput {100 * (TARGETS['read_ratio'] - ratio):.1f} points under 40 %")
+    if result["errors"]:
+        misses.append(f"{result['errors']} errors")
+    return "met" if not misses else "missed: " + "; ".join(misses)
+
+
+def write(results: dict) -> None:
+    DOCS.mkdir(exist_ok=True)
+    (DOCS / "benchmarks.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    rows = "\n".join(
+        f"| {r['endpoint']} | {r['rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['errors']} | "
+        f"{r['ratio_to_reference']} | {verdict(r)} |" for r in results["web"])
+    pending = "\n".join(f"- **{k}**: {v}" for k, v in results["not_measured"].items())
+    (DOCS / "benchmarks.md").write_text(f"""# Benchmarks
+
+Written by `make bench` on {results['measured_at']}. Numbers from one run on this machine; the reference
+page is measured in the same run so that throughput reads as a ratio, which survives a noisy machine
+better than raw requests per second.
+
+- **Machine**: {results['machine']}
+- **Command**: `{results['command']}`
+- **Load**: {results['load']}
+- **Server**: {results['server']}
+
+## Web
+
+Targets (2 cores): read pages p95 ≤ {TARGETS['read_p95_ms']:.0f} ms at 50 concurrent clients and throughput ≥ 40 %
+of the reference page's; posting a comment p95 ≤ {TARGETS['post_p95_ms']:.0f} ms; zero errors.
+
+| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | ratio to reference | target |
+|---|---|---|---|---|---|---|---|
+{rows}
+
+## Not measured yet
+
+{pending}
+""")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "20")))
+    parser.add_argument("--scale", choices=["small", "province"], default=os.environ.get("BENCH_SCALE", "small"))
+    args = parser.parse_args()
+    results = run(args.seconds, args.scale)
+    write(results)
+    print(f"==> wrote {DOCS / 'benchmarks.md'} and {DOCS / 'benchmarks.json'}")
+
+
+if __name__ == "__main__":
+    main()
