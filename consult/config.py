@@ -6,6 +6,7 @@ transport in instance/). A malformed value fails at start with a message naming 
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -83,6 +84,59 @@ class Defaults:
     CONSULT_PRIVACY_EMAIL: str | None = None
     # Log format: "json" (one line per event) or "text".
     CONSULT_LOG_FORMAT = "text"
+    # Rate limits fail open when their storage (Redis) is unreachable: signing in keeps working while Redis restarts.
+    RATELIMIT_SWALLOW_ERRORS = True
+
+    # --- Production operations (docs/operations.md) ---
+    # PostgreSQL pool per process (ignored on SQLite): connections kept open; extra ones allowed in a burst.
+    CONSULT_DB_POOL_SIZE = 5
+    CONSULT_DB_MAX_OVERFLOW = 10
+    # Seconds before a pooled PostgreSQL connection is replaced (a firewall or pgbouncer may drop idle ones).
+    CONSULT_DB_POOL_RECYCLE = 1800
+    # Seconds a request waits for a free pooled connection before it fails with a 503 page.
+    CONSULT_DB_POOL_TIMEOUT = 10
+    # Seconds to wait for PostgreSQL to accept a connection, so a database that is down gives a 503, not a hang.
+    CONSULT_DB_CONNECT_TIMEOUT = 5
+    # Seconds to wait for Redis (to connect, then for each reply) in the broker, the results and rate limits.
+    CONSULT_REDIS_TIMEOUT = 3
+    # Seconds Redis waits for a worker to acknowledge a task before another worker gets it; above every time_limit.
+    CONSULT_BROKER_VISIBILITY_TIMEOUT = 3600
+    # Seconds between a worker's sweeps that hand back the tasks of a worker that died (Redis only).
+    CONSULT_BROKER_RESTORE_INTERVAL = 30
+    # Per queue: worker processes, soft and hard time limit of one task (seconds), memory a worker process may
+    # reach before it is replaced (KiB), and a Celery rate limit per worker ("10/s") or None. A dict given in
+    # instance/config.py or CONSULT_QUEUES (JSON) is merged over these, queue by queue.
+    CONSULT_QUEUES: dict[str, dict[str, Any]] = {
+        "mail": {"concurrency": 2, "soft_time_limit": 60, "time_limit": 90,
+                 "max_memory_per_child": 256_000, "rate_limit": None},
+        "extraction": {"concurrency": 2, "soft_time_limit": 300, "time_limit": 360,
+                       "max_memory_per_child": 512_000, "rate_limit": None},
+        "analysis": {"concurrency": 2, "soft_time_limit": 600, "time_limit": 720,
+                     "max_memory_per_child": 1_024_000, "rate_limit": None},
+        "compilation": {"concurrency": 1, "soft_time_limit": 1500, "time_limit": 1800,
+                        "max_memory_per_child": 1_024_000, "rate_limit": None},
+        "default": {"concurrency": 2, "soft_time_limit": 300, "time_limit": 360,
+                    "max_memory_per_child": 256_000, "rate_limit": None},
+    }
+    # Where attachments are stored: "local" (a folder, which may be a mount shared by every host) or "s3".
+    CONSULT_STORAGE = "local"
+    # Folder of the local storage; empty means <CONSULT_DATA_DIR>/uploads.
+    CONSULT_STORAGE_PATH: str | None = None
+    # S3-compatible bucket (with "s3"): name, key prefix, endpoint (empty for AWS), region, and credentials
+    # (empty: boto3's usual sources, e.g. AWS_ACCESS_KEY_ID or an instance role).
+    CONSULT_S3_BUCKET: str | None = None
+    CONSULT_S3_PREFIX = ""
+    CONSULT_S3_ENDPOINT_URL: str | None = None
+    CONSULT_S3_REGION: str | None = None
+    CONSULT_S3_ACCESS_KEY: str | None = None
+    CONSULT_S3_SECRET_KEY: str | None = None
+    # Largest file the storage accepts, in bytes, counted while it streams in (an attachment is 20 MB at most).
+    CONSULT_STORAGE_MAX_BYTES = 20 * 1024 * 1024
+    # Bearer token that opens /metrics and the workers' metrics port; with none, /metrics answers 404.
+    CONSULT_METRICS_TOKEN: str | None = None
+    # Port on which each Celery worker serves its task metrics (0: none), and the address it listens on.
+    CONSULT_WORKER_METRICS_PORT = 0
+    CONSULT_WORKER_METRICS_ADDR = "127.0.0.1"
 
 
 # Environment variables that override a key, with how to read them.
@@ -107,6 +161,27 @@ _ENV: dict[str, tuple[str, type | str]] = {
     "CONSULT_RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", bool),
     "CONSULT_PRIVACY_OFFICER": ("CONSULT_PRIVACY_OFFICER", str),
     "CONSULT_PRIVACY_EMAIL": ("CONSULT_PRIVACY_EMAIL", str),
+    "CONSULT_DB_POOL_SIZE": ("CONSULT_DB_POOL_SIZE", int),
+    "CONSULT_DB_MAX_OVERFLOW": ("CONSULT_DB_MAX_OVERFLOW", int),
+    "CONSULT_DB_POOL_RECYCLE": ("CONSULT_DB_POOL_RECYCLE", int),
+    "CONSULT_DB_POOL_TIMEOUT": ("CONSULT_DB_POOL_TIMEOUT", int),
+    "CONSULT_DB_CONNECT_TIMEOUT": ("CONSULT_DB_CONNECT_TIMEOUT", int),
+    "CONSULT_REDIS_TIMEOUT": ("CONSULT_REDIS_TIMEOUT", int),
+    "CONSULT_BROKER_VISIBILITY_TIMEOUT": ("CONSULT_BROKER_VISIBILITY_TIMEOUT", int),
+    "CONSULT_BROKER_RESTORE_INTERVAL": ("CONSULT_BROKER_RESTORE_INTERVAL", int),
+    "CONSULT_QUEUES": ("CONSULT_QUEUES", "json"),
+    "CONSULT_STORAGE": ("CONSULT_STORAGE", "choice:local,s3"),
+    "CONSULT_STORAGE_PATH": ("CONSULT_STORAGE_PATH", str),
+    "CONSULT_S3_BUCKET": ("CONSULT_S3_BUCKET", str),
+    "CONSULT_S3_PREFIX": ("CONSULT_S3_PREFIX", str),
+    "CONSULT_S3_ENDPOINT_URL": ("CONSULT_S3_ENDPOINT_URL", "url"),
+    "CONSULT_S3_REGION": ("CONSULT_S3_REGION", str),
+    "CONSULT_S3_ACCESS_KEY": ("CONSULT_S3_ACCESS_KEY", str),
+    "CONSULT_S3_SECRET_KEY": ("CONSULT_S3_SECRET_KEY", str),
+    "CONSULT_STORAGE_MAX_BYTES": ("CONSULT_STORAGE_MAX_BYTES", int),
+    "CONSULT_METRICS_TOKEN": ("CONSULT_METRICS_TOKEN", str),
+    "CONSULT_WORKER_METRICS_PORT": ("CONSULT_WORKER_METRICS_PORT", int),
+    "CONSULT_WORKER_METRICS_ADDR": ("CONSULT_WORKER_METRICS_ADDR", str),
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -147,6 +222,11 @@ def _parse(env_name: str, raw: str, kind: type | str) -> Any:
         if urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
             raise ConfigError(f"{env_name} must be a redis:// URL, not {raw!r}")
         return value
+    if kind == "json":
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise ConfigError(f"{env_name} must be JSON ({exc}), not {raw!r}") from None
     if kind == "url":
         if urlsplit(value).scheme not in {"http", "https"} or not urlsplit(value).netloc:
             raise ConfigError(f"{env_name} must be an http(s):// URL, not {raw!r}")
@@ -181,17 +261,81 @@ def _derive(app) -> None:
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: wait for a writer instead of failing, as the web app and the worker share the file.
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    elif cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = _postgresql_options(cfg)
+    _check_operations(cfg)
     if cfg["CONSULT_ENV"] == "development":
         cfg["SESSION_COOKIE_SECURE"] = False
         cfg["REMEMBER_COOKIE_SECURE"] = False
     if cfg.get("REDIS_URL") and cfg["RATELIMIT_STORAGE_URI"] == "memory://":
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
+    if cfg["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
+        timeout = cfg["CONSULT_REDIS_TIMEOUT"]
+        cfg["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": timeout, "socket_timeout": timeout,
+                                            **cfg.get("RATELIMIT_STORAGE_OPTIONS", {})}
     if cfg["CONSULT_MAIL_SERVER"]:
         cfg["CONSULT_OUTBOX_PAGE"] = False
     if cfg["CONSULT_PAGE_SIZE"] < 1:
         raise ConfigError("CONSULT_PAGE_SIZE must be at least 1")
     for sub in ("outbox", "uploads"):
         (data_dir / sub).mkdir(parents=True, exist_ok=True)
+
+
+def _postgresql_options(cfg) -> dict[str, Any]:
+    """A bounded pool and a short connect timeout; keys set in SQLALCHEMY_ENGINE_OPTIONS win."""
+    options: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "pool_size": cfg["CONSULT_DB_POOL_SIZE"],
+        "max_overflow": cfg["CONSULT_DB_MAX_OVERFLOW"],
+        "pool_recycle": cfg["CONSULT_DB_POOL_RECYCLE"],
+        "pool_timeout": cfg["CONSULT_DB_POOL_TIMEOUT"],
+    }
+    given = dict(cfg["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = {"connect_timeout": cfg["CONSULT_DB_CONNECT_TIMEOUT"], **given.pop("connect_args", {})}
+    return {**options, **given, "connect_args": connect_args}
+
+
+_QUEUE_KEYS = {"concurrency", "soft_time_limit", "time_limit", "max_memory_per_child", "rate_limit"}
+
+
+def _check_operations(cfg) -> None:
+    """Merge per-queue settings over the defaults and refuse combinations that would lose or repeat work."""
+    given = cfg["CONSULT_QUEUES"]
+    if not isinstance(given, dict):
+        raise ConfigError("CONSULT_QUEUES must map queue names to their settings")
+    unknown = set(given) - set(Defaults.CONSULT_QUEUES)
+    if unknown:
+        raise ConfigError(f"CONSULT_QUEUES names unknown queues: {', '.join(sorted(unknown))} "
+                          f"(known: {', '.join(Defaults.CONSULT_QUEUES)})")
+    queues: dict[str, dict[str, Any]] = {}
+    for name, defaults in Defaults.CONSULT_QUEUES.items():
+        settings = given.get(name) or {}
+        if not isinstance(settings, dict) or set(settings) - _QUEUE_KEYS:
+            raise ConfigError(f"CONSULT_QUEUES[{name!r}] may only set {', '.join(sorted(_QUEUE_KEYS))}")
+        merged = {**defaults, **settings}
+        for key in _QUEUE_KEYS - {"rate_limit"}:
+            if not isinstance(merged[key], int) or isinstance(merged[key], bool) or merged[key] < 1:
+                raise ConfigError(f"CONSULT_QUEUES[{name!r}][{key!r}] must be a whole number of at least 1")
+        if merged["soft_time_limit"] >= merged["time_limit"]:
+            raise ConfigError(f"CONSULT_QUEUES[{name!r}]: soft_time_limit must be below time_limit, so a "
+                              "task can record its failure before it is killed")
+        if merged["rate_limit"] is not None and not isinstance(merged["rate_limit"], str):
+            raise ConfigError(f"CONSULT_QUEUES[{name!r}]['rate_limit'] must be like \"10/s\" or null")
+        queues[name] = merged
+    cfg["CONSULT_QUEUES"] = queues
+    longest = max(q["time_limit"] for q in queues.values())
+    if cfg["CONSULT_BROKER_VISIBILITY_TIMEOUT"] <= longest:
+        # Redis would hand a task still running to a second worker: the same work done twice.
+        raise ConfigError(f"CONSULT_BROKER_VISIBILITY_TIMEOUT ({cfg['CONSULT_BROKER_VISIBILITY_TIMEOUT']}s) "
+                          f"must exceed the longest time_limit in CONSULT_QUEUES ({longest}s)")
+    for key in ("CONSULT_DB_CONNECT_TIMEOUT", "CONSULT_REDIS_TIMEOUT", "CONSULT_BROKER_RESTORE_INTERVAL",
+                "CONSULT_DB_POOL_SIZE", "CONSULT_STORAGE_MAX_BYTES"):
+        if cfg[key] < 1:
+            raise ConfigError(f"{key} must be at least 1")
+    if cfg["CONSULT_STORAGE"] not in ("local", "s3"):
+        raise ConfigError(f"CONSULT_STORAGE must be local or s3, not {cfg['CONSULT_STORAGE']!r}")
+    if cfg["CONSULT_STORAGE"] == "s3" and not cfg["CONSULT_S3_BUCKET"]:
+        raise ConfigError("CONSULT_S3_BUCKET must be set when CONSULT_STORAGE is s3")
 
 
 def _instance_secret(path: Path) -> str:

@@ -16,4 +16,7 @@ def home():
 def healthz():
     checks = {"database": health.database(), "broker": health.broker()}
     ok = all(check["ok"] for check in checks.values())
-    return jsonify({"status": "ok" if ok else "unavailable", **checks}), 200 if ok else 503
+    # The backlog informs (a growing queue needs more workers) but never makes the service "unavailable".
+    backlog = health.queue_backlog()["queues"] if checks["broker"]["ok"] else dict.fromkeys(
+        health.queue_names(), "unknown")
+    return jsonify({"status": "ok" if ok else "unavailable", **checks, "queues": backlog}), 200 if ok else 503
