@@ -238,8 +238,14 @@ class Seeder:
 
 
 def load_demo() -> Report:
-    """Create what is missing of the demo data and commit."""
+    """Create what is missing of the demo data and commit: the territory and people first, then each
+    module's own demo (programmes and the PALV project, then the partnership registry)."""
+    from consult.organizations import demo as organizations_demo
+    from consult.projects import demo as projects_demo
+
     report = Seeder().run()
+    projects_demo.load(report)
+    organizations_demo.load(report)
     db.session.commit()
     return report
 
@@ -249,8 +255,7 @@ def load_demo() -> Report:
 def seed_demo() -> None:
     """Load the demo territory, establishments, organizations and one login per role (idempotent)."""
     report = load_demo()
-    kinds = ("territories", "establishments", "organizations", "accounts", "roles", "memberships")
-    created = ", ".join(f"{report.created[k]} {k}" for k in kinds if report.created[k])
+    created = ", ".join(f"{count} {kind}" for kind, count in report.created.items() if count)
     click.echo(f"Demo data created: {created}." if created else "Demo data already present: nothing changed.")
     click.echo("")
     click.echo(f"Demo sign-ins (password for every account: {DEMO_PASSWORD}):")

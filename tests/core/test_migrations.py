@@ -20,7 +20,9 @@ def test_upgrade_to_head_gives_the_schema_of_the_models_and_downgrade_removes_it
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert context.get_current_revision() == _head(migrated)
-            differences = compare_metadata(context, db.metadata)
+            # SQLite's FTS5 search table (and its shadow tables) is made by a DDL event, not a model.
+            differences = [d for d in compare_metadata(context, db.metadata)
+                           if not (d[0] == "remove_table" and d[1].name.startswith("project_search_fts"))]
         assert differences == [], "the models changed without a migration: run `consult db migrate`"
 
         flask_migrate.downgrade(revision="base")

@@ -9,6 +9,7 @@ from consult.accounts.models import EstablishmentRole
 from consult.core.db import db
 from consult.organizations.models import MemberRole, Organization, OrganizationKind, OrganizationMember
 from consult.territories.models import Establishment, Level, TerritoryNode
+from tests.projects.factories import project_route_values
 
 ROLES = ("anonymous", "citizen", "member", "representative", "moderator", "planner", "admin")
 SIGNED_IN = set(ROLES) - {"anonymous"}
@@ -51,6 +52,84 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "territories.new_establishment": (ADMIN, ADMIN),
     "territories.establishment": (ADMIN, NOBODY),
     "territories.edit_establishment": (ADMIN, ADMIN),
+    "organizations.directory": (EVERYONE, NOBODY),
+    "organizations.show": (EVERYONE, NOBODY),
+    "organizations.new": (SIGNED_IN, SIGNED_IN),
+    "organizations.edit": ({"representative"}, {"representative"}),
+    "organizations.verify": (NOBODY, ADMIN),
+    "organizations.members": ({"member", "representative", "admin"}, NOBODY),
+    "organizations.invite": (NOBODY, {"representative"}),
+    "organizations.revoke_invitation": (NOBODY, NOBODY),  # no invitation in the world: 404 for all
+    "organizations.change_role": (NOBODY, NOBODY),  # sample membership_id matches no membership: 404
+    "organizations.transfer": (NOBODY, NOBODY),
+    "organizations.remove_member": (NOBODY, NOBODY),
+    "organizations.leave": (NOBODY, {"member", "representative"}),
+    "organizations.request_join": (NOBODY, {"citizen", "moderator", "planner", "admin"}),
+    "organizations.approve_request": (NOBODY, NOBODY),  # no request in the world: 404 for all
+    "organizations.refuse_request": (NOBODY, NOBODY),
+    "organizations.invitation": (NOBODY, NOBODY),  # "not-a-token" is an invalid link: 404 for all
+    "organizations.coalitions": ({"member", "representative", "admin"}, NOBODY),
+    "organizations.list_member": (NOBODY, NOBODY),  # the world's organization is not a coalition
+    "organizations.confirm_coalition": (NOBODY, NOBODY),  # no coalition link in the world: 404
+    "organizations.decline_coalition": (NOBODY, NOBODY),
+    "organizations.withdraw_coalition": (NOBODY, NOBODY),
+    "organizations.organization_relationships": ({"member", "representative", "admin"}, NOBODY),
+    "organizations.open_from_organization": (NOBODY, {"representative"}),
+    "organizations.visibility": (NOBODY, {"representative"}),
+    "organizations.establishment_relationships": ({"planner", "admin"}, NOBODY),
+    "organizations.open_from_establishment": (NOBODY, {"planner"}),
+    "organizations.handovers": ({"planner", "admin"}, {"planner", "admin"}),
+    # No relationship, funding, agreement or item in this world: 404 for all.
+    # tests/organizations/test_access.py walks these routes with every object present.
+    "organizations.relationship": (NOBODY, NOBODY),
+    "organizations.describe": (NOBODY, NOBODY),
+    "organizations.stance": (NOBODY, NOBODY),
+    "organizations.judge_establishment": (NOBODY, NOBODY),
+    "organizations.judge_organization": (NOBODY, NOBODY),
+    "organizations.new_funding": (NOBODY, NOBODY),
+    "organizations.edit_funding": (NOBODY, NOBODY),
+    "organizations.delete_funding": (NOBODY, NOBODY),
+    "organizations.new_agreement": (NOBODY, NOBODY),
+    "organizations.agreement": (NOBODY, NOBODY),
+    "organizations.delete_agreement": (NOBODY, NOBODY),
+    "organizations.add_item": (NOBODY, NOBODY),
+    "organizations.item_reported": (NOBODY, NOBODY),
+    "organizations.delete_item": (NOBODY, NOBODY),
+    "ops.jobs": (ADMIN, NOBODY),
+    "ops.retry_job": (NOBODY, ADMIN),
+    "ops.metrics": (NOBODY, NOBODY),  # 404 unless CONSULT_METRICS_TOKEN is set and given
+    "projects.index": (EVERYONE, NOBODY),
+    "projects.new_project": ({"planner"}, {"planner"}),
+    "projects.project": (EVERYONE, NOBODY),
+    "projects.edit_project": ({"planner"}, {"planner"}),
+    "projects.step": ({"planner", "admin"}, NOBODY),
+    "projects.step_summary": (NOBODY, {"planner"}),
+    "projects.transition": (NOBODY, {"planner"}),
+    "projects.versions": (EVERYONE, NOBODY),
+    "projects.version": (EVERYONE, NOBODY),
+    "projects.version_item": (EVERYONE, NOBODY),
+    "projects.compare_versions": (EVERYONE, NOBODY),
+    "projects.grid": (EVERYONE, NOBODY),
+    "projects.roles": (EVERYONE, NOBODY),
+    "projects.trace": (EVERYONE, NOBODY),
+    "projects.trace_csv": (EVERYONE, NOBODY),
+    "projects.coverage": (EVERYONE, NOBODY),
+    "projects.coverage_csv": (EVERYONE, NOBODY),
+    "projects.search": (EVERYONE, NOBODY),
+    "projects.items": ({"planner", "admin"}, NOBODY),
+    "projects.new_item": ({"planner"}, {"planner"}),
+    "projects.edit_item": ({"planner", "admin"}, {"planner"}),
+    "projects.delete_item": (NOBODY, {"planner"}),
+    "projects.item_by_uid": (NOBODY, NOBODY),  # a redirect to the working item (planners, admins)
+    "projects.import_indicators": ({"planner"}, {"planner"}),
+    "projects.my_entries": (SIGNED_IN, NOBODY),
+    "projects.respond_service": ({"representative"}, {"representative"}),
+    "projects.service_history": ({"planner", "admin", "representative"}, NOBODY),
+    "projects.agreement": ({"planner", "admin", "representative"}, NOBODY),
+    "projects.propose": (NOBODY, {"planner", "representative"}),
+    "projects.programmes": (ADMIN, ADMIN),
+    "projects.new_programme": (ADMIN, ADMIN),
+    "projects.edit_programme": (ADMIN, ADMIN),
 }
 
 
@@ -80,7 +159,11 @@ def world(make_user):
         "user_id": users["citizen"].id, "role_id": role.id, "message_id": "1", "token": "not-a-token",
         "code": "en", "establishment_id": establishment.id, "node_id": region.id,
         "organization_id": organization.id,
+        "membership_id": 999999, "invitation_id": 999999, "request_id": 999999, "link_id": 999999,
+        "relationship_id": 999999, "funding_id": 999999, "agreement_id": 999999, "item_id": 999999,
+        "failure_id": 1,
     }
+    values.update(project_route_values(establishment, organization, users["planner"]))
     return users, values
 
 
