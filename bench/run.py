@@ -35,6 +35,9 @@ READ_ENDPOINTS = [
     ("establishments (public list)", "/establishments"),
     ("sign-in page (form, session write)", "/login"),
     ("privacy notice", "/privacy"),
+    ("clinical projects (list)", "/projects"),
+    ("needs portrait (published step 1, demo PALV project)", "/projects/1/steps/1"),
+    ("organizations directory", "/organizations"),
 ]
 TARGETS = {"read_p95_ms": 100.0, "read_ratio": 0.40, "post_p95_ms": 150.0}
 
@@ -118,7 +121,8 @@ def run(seconds: int, scale: str) -> dict:
             "not_measured": {
                 "summaries": "the summary pipeline is not built yet (summaries issue)",
                 "writes": "posting a comment and supporting need the participation module (not built yet)",
-                "scale": "the province-scale dataset generator needs the project and participation models",
+                "scale": "the province-scale dataset generator (consult bench seed) is not built yet: pages are "
+                         "measured on the demo data",
             },
         }
     finally:
