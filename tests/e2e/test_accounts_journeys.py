@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import email
 import re
-from email import policy
 
 from playwright.sync_api import expect
 
+from tests.fixtures.app import link_in
 from tests.fixtures.services import wait_until
 
 ACCOUNT_EMAIL = re.compile("Adresse courriel|E-mail address")
-
-
-def _link(message: str, prefix: str) -> str:
-    body = email.message_from_string(message, policy=policy.default).get_body().get_content()
-    return re.search(r"https?://\S+(" + re.escape(prefix) + r"\S*)", body).group(1)
 
 
 def test_newcomer_registers_verifies_through_the_outbox_and_signs_in(journey, live_server):
@@ -35,7 +29,7 @@ def test_newcomer_registers_verifies_through_the_outbox_and_signs_in(journey, li
         # A real worker delivers the message: wait for it as a person would.
         sent = wait_until(lambda: [m for m in live_server.outbox() if "To: nouvelle.citoyenne@exemple.ca" in m],
                           timeout=30, what="the verification message in the outbox")
-        journey.visit(_link(sent[-1], "/verify/"))
+        journey.visit(link_in(sent[-1], "/verify/"))
         expect(page.locator(".flash")).to_contain_text("vérifiée")
     with journey.step("sign in and see the account"):
         journey.sign_in("nouvelle.citoyenne@exemple.ca", "une phrase de passe bien longue")
