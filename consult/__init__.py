@@ -9,7 +9,8 @@ from flask import Flask
 from consult import config as config_module
 
 # Domain modules, in the order they are wired; each may have models, policies, views, tasks, cli.
-MODULES = ("accounts", "territories", "organizations", "mail", "main", "admin", "projects", "storage", "ops")
+MODULES = ("accounts", "territories", "organizations", "mail", "main", "admin", "projects", "storage", "ops",
+           "rounds", "participation", "moderation", "notifications")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -73,6 +73,14 @@ class Defaults:
     CONSULT_PASSWORD_MIN_LENGTH = 12
     # Public base URL used in e-mail links when no request is under way.
     CONSULT_BASE_URL = "http://127.0.0.1:5000"
+    # Consultation rounds shorter than this many days get a warning when planners schedule them.
+    CONSULT_ROUND_MIN_DAYS = 30
+    # Attachments a brief may carry.
+    CONSULT_BRIEF_MAX_ATTACHMENTS = 5
+    # Minutes during which the author of a comment may still edit it (earlier text is kept and shown).
+    CONSULT_COMMENT_EDIT_MINUTES = 30
+    # Local hour (America/Montreal) at which daily digests of notices are sent.
+    CONSULT_DIGEST_HOUR = 7
     # Items per page in every paginated list.
     CONSULT_PAGE_SIZE = 25
     # Where uploads and other per-deployment files live (defaults to the instance folder).
@@ -180,6 +188,10 @@ _ENV: dict[str, tuple[str, type | str]] = {
     "CONSULT_S3_SECRET_KEY": ("CONSULT_S3_SECRET_KEY", str),
     "CONSULT_STORAGE_MAX_BYTES": ("CONSULT_STORAGE_MAX_BYTES", int),
     "CONSULT_METRICS_TOKEN": ("CONSULT_METRICS_TOKEN", str),
+    "CONSULT_ROUND_MIN_DAYS": ("CONSULT_ROUND_MIN_DAYS", int),
+    "CONSULT_BRIEF_MAX_ATTACHMENTS": ("CONSULT_BRIEF_MAX_ATTACHMENTS", int),
+    "CONSULT_COMMENT_EDIT_MINUTES": ("CONSULT_COMMENT_EDIT_MINUTES", int),
+    "CONSULT_DIGEST_HOUR": ("CONSULT_DIGEST_HOUR", int),
     "CONSULT_WORKER_METRICS_PORT": ("CONSULT_WORKER_METRICS_PORT", int),
     "CONSULT_WORKER_METRICS_ADDR": ("CONSULT_WORKER_METRICS_ADDR", str),
 }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 17:07:43.466263
+Create Date: 2026-11-22 18:02:20.165836
 
 """
 from alembic import op
@@ -116,6 +116,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_failed_tasks_task_id'), ['task_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_failed_tasks_task_name'), ['task_name'], unique=False)
 
+    op.create_table('notification_settings',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('delivery', sa.Enum('immediate', 'daily', 'none', name='delivery', native_enum=False, length=20), nullable=False),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_settings_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_settings'))
+    )
     op.create_table('organizations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -142,6 +149,32 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_organizations_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_organizations_name_key'), ['name_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_organizations_neq'), ['neq'], unique=False)
+
+    op.create_table('participant_profiles',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('consented_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('age_band', sa.String(length=20), nullable=True),
+    sa.Column('gender', sa.String(length=30), nullable=True),
+    sa.Column('area_id', sa.Integer(), nullable=True),
+    sa.Column('population_group', sa.String(length=60), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['area_id'], ['territory_nodes.id'], name=op.f('fk_participant_profiles_area_id_territory_nodes'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_participant_profiles_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_participant_profiles'))
+    )
+    op.create_table('pending_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('template', sa.String(length=100), nullable=False),
+    sa.Column('context', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_pending_notices_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pending_notices'))
+    )
+    with op.batch_alter_table('pending_notices', schema=None) as batch_op:
+        batch_op.create_index('ix_pending_notices_due', ['user_id', 'sent_at'], unique=False)
 
     op.create_table('clinical_projects',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -225,6 +258,45 @@ def upgrade():
     sa.ForeignKeyConstraint(['territory_id'], ['territory_nodes.id'], name=op.f('fk_establishment_territories_territory_id_territory_nodes'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('establishment_id', 'territory_id', name=op.f('pk_establishment_territories'))
     )
+    op.create_table('moderation_actions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('target_kind', sa.Enum('comment', 'proposed_need', 'brief', name='targetkind', native_enum=False, length=20), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('establishment_id', sa.Integer(), nullable=False),
+    sa.Column('moderator_id', sa.Integer(), nullable=True),
+    sa.Column('decision', sa.Enum('hide', 'restore', 'dismiss', name='decision', native_enum=False, length=20), nullable=False),
+    sa.Column('public_reason', sa.Text(), nullable=True),
+    sa.Column('note', sa.String(length=1000), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['establishment_id'], ['establishments.id'], name=op.f('fk_moderation_actions_establishment_id_establishments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['moderator_id'], ['users.id'], name=op.f('fk_moderation_actions_moderator_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_actions'))
+    )
+    with op.batch_alter_table('moderation_actions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_moderation_actions_establishment_id'), ['establishment_id'], unique=False)
+        batch_op.create_index('ix_moderation_actions_target', ['target_kind', 'target_id'], unique=False)
+
+    op.create_table('moderation_flags',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('target_kind', sa.Enum('comment', 'proposed_need', 'brief', name='targetkind', native_enum=False, length=20), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('establishment_id', sa.Integer(), nullable=False),
+    sa.Column('reporter_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Enum('abuse', 'personal_information', 'spam', 'off_topic', 'other', name='flagreason', native_enum=False, length=30), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['establishment_id'], ['establishments.id'], name=op.f('fk_moderation_flags_establishment_id_establishments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reporter_id'], ['users.id'], name=op.f('fk_moderation_flags_reporter_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['users.id'], name=op.f('fk_moderation_flags_resolved_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_flags')),
+    sa.UniqueConstraint('target_kind', 'target_id', 'reporter_id', name=op.f('uq_moderation_flags_target_kind'))
+    )
+    with op.batch_alter_table('moderation_flags', schema=None) as batch_op:
+        batch_op.create_index('ix_moderation_flags_queue', ['establishment_id', 'resolved_at'], unique=False)
+        batch_op.create_index('ix_moderation_flags_target', ['target_kind', 'target_id'], unique=False)
+
     op.create_table('organization_invitations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organization_id', sa.Integer(), nullable=False),
@@ -352,6 +424,32 @@ def upgrade():
     with op.batch_alter_table('care_models', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_care_models_project_id'), ['project_id'], unique=False)
 
+    op.create_table('consultation_rounds',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('mandate', sa.Text(), nullable=False),
+    sa.Column('participation_level', sa.Enum('information', 'consultation', 'concertation', 'decision', name='participationlevel', native_enum=False, length=30), nullable=False),
+    sa.Column('budgets_in_scope', sa.Boolean(), nullable=False),
+    sa.Column('audience', sa.Enum('organizations', 'citizens', 'both', name='audience', native_enum=False, length=30), nullable=False),
+    sa.Column('opens_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('closes_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.Enum('draft', 'scheduled', 'open', 'closed', 'summarized', 'published', name='roundstate', native_enum=False, length=30), nullable=False),
+    sa.Column('state_changed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('lock_version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('closes_at > opens_at', name=op.f('ck_consultation_rounds_closes_after_opening')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_consultation_rounds_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['project_id'], ['clinical_projects.id'], name=op.f('fk_consultation_rounds_project_id_clinical_projects'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_rounds'))
+    )
+    with op.batch_alter_table('consultation_rounds', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultation_rounds_closes_at'), ['closes_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_rounds_project_id'), ['project_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_rounds_state'), ['state'], unique=False)
+
     op.create_table('indicators',
     sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('unit', sa.String(length=60), nullable=False),
@@ -458,6 +556,20 @@ def upgrade():
     with op.batch_alter_table('offer_elements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_offer_elements_project_id'), ['project_id'], unique=False)
 
+    op.create_table('project_follows',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['project_id'], ['clinical_projects.id'], name=op.f('fk_project_follows_project_id_clinical_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_project_follows_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_project_follows')),
+    sa.UniqueConstraint('user_id', 'project_id', name=op.f('uq_project_follows_user_id'))
+    )
+    with op.batch_alter_table('project_follows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_project_follows_project_id'), ['project_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_project_follows_user_id'), ['user_id'], unique=False)
+
     op.create_table('project_steps',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=False),
@@ -558,6 +670,36 @@ def upgrade():
     with op.batch_alter_table('accountability_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_accountability_items_agreement_id'), ['agreement_id'], unique=False)
 
+    op.create_table('briefs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('visibility', sa.Enum('public', 'confidential', name='briefvisibility', native_enum=False, length=20), nullable=False),
+    sa.Column('state', sa.Enum('draft', 'submitted', 'withdrawn', name='briefstate', native_enum=False, length=20), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('digest', sa.String(length=64), nullable=True),
+    sa.Column('form_token', sa.String(length=64), nullable=True),
+    sa.Column('lock_version', sa.Integer(), nullable=False),
+    sa.Column('hidden_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('hidden_reason', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_briefs_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_briefs_organization_id_organizations'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['round_id'], ['consultation_rounds.id'], name=op.f('fk_briefs_round_id_consultation_rounds'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_briefs')),
+    sa.UniqueConstraint('form_token', name=op.f('uq_briefs_form_token'))
+    )
+    with op.batch_alter_table('briefs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_briefs_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_briefs_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index('ix_briefs_round_state', ['round_id', 'state'], unique=False)
+
     op.create_table('care_model_partners',
     sa.Column('care_model_id', sa.Integer(), nullable=False),
     sa.Column('organization_id', sa.Integer(), nullable=False),
@@ -583,6 +725,25 @@ def upgrade():
     with op.batch_alter_table('care_responsibilities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_care_responsibilities_offer_element_id'), ['offer_element_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_care_responsibilities_project_id'), ['project_id'], unique=False)
+
+    op.create_table('dispositions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('input_kind', sa.Enum('brief', 'comment', 'proposed_need', name='inputkind', native_enum=False, length=20), nullable=False),
+    sa.Column('input_id', sa.Integer(), nullable=False),
+    sa.Column('outcome', sa.Enum('retained', 'partly_retained', 'not_retained', 'out_of_scope', name='outcome', native_enum=False, length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_dispositions_answered_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['round_id'], ['consultation_rounds.id'], name=op.f('fk_dispositions_round_id_consultation_rounds'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dispositions')),
+    sa.UniqueConstraint('input_kind', 'input_id', name=op.f('uq_dispositions_input_kind'))
+    )
+    with op.batch_alter_table('dispositions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dispositions_round_id'), ['round_id'], unique=False)
 
     op.create_table('gaps',
     sa.Column('title', sa.String(length=300), nullable=False),
@@ -633,6 +794,56 @@ def upgrade():
     with op.batch_alter_table('offer_providers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_offer_providers_offer_element_id'), ['offer_element_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_offer_providers_organization_id'), ['organization_id'], unique=False)
+
+    op.create_table('round_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_round_events_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['round_id'], ['consultation_rounds.id'], name=op.f('fk_round_events_round_id_consultation_rounds'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_round_events'))
+    )
+    with op.batch_alter_table('round_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_round_events_round_id'), ['round_id'], unique=False)
+
+    op.create_table('round_invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=True),
+    sa.Column('establishment_id', sa.Integer(), nullable=True),
+    sa.Column('state', sa.Enum('invited', 'took_part', 'declined', 'withdrew', name='invitationstate', native_enum=False, length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('(organization_id IS NULL) <> (establishment_id IS NULL)', name=op.f('ck_round_invitations_one_party')),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_round_invitations_answered_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['establishment_id'], ['establishments.id'], name=op.f('fk_round_invitations_establishment_id_establishments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_round_invitations_organization_id_organizations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['round_id'], ['consultation_rounds.id'], name=op.f('fk_round_invitations_round_id_consultation_rounds'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_round_invitations')),
+    sa.UniqueConstraint('round_id', 'establishment_id', name=op.f('uq_round_invitations_round_id')),
+    sa.UniqueConstraint('round_id', 'organization_id', name=op.f('uq_round_invitations_round_id'))
+    )
+    with op.batch_alter_table('round_invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_round_invitations_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_round_invitations_round_id'), ['round_id'], unique=False)
+
+    op.create_table('round_questions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('step_number', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['round_id'], ['consultation_rounds.id'], name=op.f('fk_round_questions_round_id_consultation_rounds'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_round_questions'))
+    )
+    with op.batch_alter_table('round_questions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_round_questions_round_id'), ['round_id'], unique=False)
 
     op.create_table('service_areas',
     sa.Column('service_id', sa.Integer(), nullable=False),
@@ -699,6 +910,57 @@ def upgrade():
     with op.batch_alter_table('agreement_proposals', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agreement_proposals_provider_id'), ['provider_id'], unique=False)
 
+    op.create_table('brief_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('brief_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('storage_key', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('media_type', sa.String(length=120), nullable=False),
+    sa.Column('size', sa.BigInteger(), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['brief_id'], ['briefs.id'], name=op.f('fk_brief_attachments_brief_id_briefs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_brief_attachments'))
+    )
+    with op.batch_alter_table('brief_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_brief_attachments_brief_id'), ['brief_id'], unique=False)
+
+    op.create_table('brief_cosigners',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('brief_id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.Enum('requested', 'confirmed', 'declined', name='cosignstate', native_enum=False, length=20), nullable=False),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_brief_cosigners_answered_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['brief_id'], ['briefs.id'], name=op.f('fk_brief_cosigners_brief_id_briefs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_brief_cosigners_organization_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_brief_cosigners')),
+    sa.UniqueConstraint('brief_id', 'organization_id', name=op.f('uq_brief_cosigners_brief_id'))
+    )
+    with op.batch_alter_table('brief_cosigners', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_brief_cosigners_brief_id'), ['brief_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_brief_cosigners_organization_id'), ['organization_id'], unique=False)
+
+    op.create_table('brief_positions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('brief_id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('item_uid', sa.String(length=36), nullable=False),
+    sa.Column('item_kind', sa.String(length=30), nullable=False),
+    sa.Column('stance', sa.Enum('support', 'oppose', 'amend', name='stance', native_enum=False, length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['brief_id'], ['briefs.id'], name=op.f('fk_brief_positions_brief_id_briefs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['version_id'], ['step_versions.id'], name=op.f('fk_brief_positions_version_id_step_versions'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_brief_positions')),
+    sa.UniqueConstraint('brief_id', 'version_id', 'item_uid', name=op.f('uq_brief_positions_brief_id'))
+    )
+    with op.batch_alter_table('brief_positions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_brief_positions_brief_id'), ['brief_id'], unique=False)
+        batch_op.create_index('ix_brief_positions_item', ['version_id', 'item_uid'], unique=False)
+
     op.create_table('care_model_gaps',
     sa.Column('care_model_id', sa.Integer(), nullable=False),
     sa.Column('gap_id', sa.Integer(), nullable=False),
@@ -718,6 +980,35 @@ def upgrade():
     )
     with op.batch_alter_table('care_role_assignments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_care_role_assignments_responsibility_id'), ['responsibility_id'], unique=False)
+
+    op.create_table('comments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('item_uid', sa.String(length=36), nullable=False),
+    sa.Column('item_kind', sa.String(length=30), nullable=False),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('root_id', sa.Integer(), nullable=True),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('edited_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reply_count', sa.Integer(), nullable=False),
+    sa.Column('hidden_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('hidden_reason', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_comments_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['parent_id'], ['comments.id'], name=op.f('fk_comments_parent_id_comments'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['root_id'], ['comments.id'], name=op.f('fk_comments_root_id_comments'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['round_id'], ['consultation_rounds.id'], name=op.f('fk_comments_round_id_consultation_rounds'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['version_id'], ['step_versions.id'], name=op.f('fk_comments_version_id_step_versions'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comments'))
+    )
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_comments_author_id'), ['author_id'], unique=False)
+        batch_op.create_index('ix_comments_item', ['version_id', 'item_uid', 'parent_id', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_comments_root_id'), ['root_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_comments_round_id'), ['round_id'], unique=False)
 
     op.create_table('gap_areas',
     sa.Column('gap_id', sa.Integer(), nullable=False),
@@ -758,6 +1049,59 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_project_search_entries_uid'), ['uid'], unique=False)
         batch_op.create_index(batch_op.f('ix_project_search_entries_version_id'), ['version_id'], unique=False)
 
+    op.create_table('proposed_needs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=True),
+    sa.Column('state', sa.Enum('proposed', 'accepted', 'declined', name='proposedneedstate', native_enum=False, length=20), nullable=False),
+    sa.Column('accepted_need_uid', sa.String(length=36), nullable=True),
+    sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('accepted_by_id', sa.Integer(), nullable=True),
+    sa.Column('hidden_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('hidden_reason', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['accepted_by_id'], ['users.id'], name=op.f('fk_proposed_needs_accepted_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['area_id'], ['territory_nodes.id'], name=op.f('fk_proposed_needs_area_id_territory_nodes'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_proposed_needs_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['round_id'], ['consultation_rounds.id'], name=op.f('fk_proposed_needs_round_id_consultation_rounds'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['version_id'], ['step_versions.id'], name=op.f('fk_proposed_needs_version_id_step_versions'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposed_needs'))
+    )
+    with op.batch_alter_table('proposed_needs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposed_needs_accepted_need_uid'), ['accepted_need_uid'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposed_needs_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposed_needs_round_id'), ['round_id'], unique=False)
+
+    op.create_table('round_versions',
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['round_id'], ['consultation_rounds.id'], name=op.f('fk_round_versions_round_id_consultation_rounds'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['version_id'], ['step_versions.id'], name=op.f('fk_round_versions_version_id_step_versions'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('round_id', 'version_id', name=op.f('pk_round_versions'))
+    )
+    op.create_table('supports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('item_uid', sa.String(length=36), nullable=False),
+    sa.Column('item_kind', sa.String(length=30), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['round_id'], ['consultation_rounds.id'], name=op.f('fk_supports_round_id_consultation_rounds'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_supports_user_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['version_id'], ['step_versions.id'], name=op.f('fk_supports_version_id_step_versions'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supports')),
+    sa.UniqueConstraint('version_id', 'item_uid', 'user_id', name=op.f('uq_supports_version_id'))
+    )
+    with op.batch_alter_table('supports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_supports_round_id'), ['round_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_supports_user_id'), ['user_id'], unique=False)
+
     op.create_table('version_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
@@ -774,16 +1118,43 @@ def upgrade():
         batch_op.create_index('ix_version_items_group', ['version_id', 'kind', 'group_key'], unique=False)
         batch_op.create_index('ix_version_items_listing', ['version_id', 'kind', 'position'], unique=False)
 
+    op.create_table('comment_revisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('written_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], name=op.f('fk_comment_revisions_comment_id_comments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comment_revisions'))
+    )
+    with op.batch_alter_table('comment_revisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_comment_revisions_comment_id'), ['comment_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('comment_revisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_comment_revisions_comment_id'))
+
+    op.drop_table('comment_revisions')
     with op.batch_alter_table('version_items', schema=None) as batch_op:
         batch_op.drop_index('ix_version_items_listing')
         batch_op.drop_index('ix_version_items_group')
 
     op.drop_table('version_items')
+    with op.batch_alter_table('supports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_supports_user_id'))
+        batch_op.drop_index(batch_op.f('ix_supports_round_id'))
+
+    op.drop_table('supports')
+    op.drop_table('round_versions')
+    with op.batch_alter_table('proposed_needs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposed_needs_round_id'))
+        batch_op.drop_index(batch_op.f('ix_proposed_needs_author_id'))
+        batch_op.drop_index(batch_op.f('ix_proposed_needs_accepted_need_uid'))
+
+    op.drop_table('proposed_needs')
     with op.batch_alter_table('project_search_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_project_search_entries_version_id'))
         batch_op.drop_index(batch_op.f('ix_project_search_entries_uid'))
@@ -793,11 +1164,32 @@ def downgrade():
     op.drop_table('offer_element_gaps')
     op.drop_table('gap_services')
     op.drop_table('gap_areas')
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_comments_round_id'))
+        batch_op.drop_index(batch_op.f('ix_comments_root_id'))
+        batch_op.drop_index('ix_comments_item')
+        batch_op.drop_index(batch_op.f('ix_comments_author_id'))
+
+    op.drop_table('comments')
     with op.batch_alter_table('care_role_assignments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_care_role_assignments_responsibility_id'))
 
     op.drop_table('care_role_assignments')
     op.drop_table('care_model_gaps')
+    with op.batch_alter_table('brief_positions', schema=None) as batch_op:
+        batch_op.drop_index('ix_brief_positions_item')
+        batch_op.drop_index(batch_op.f('ix_brief_positions_brief_id'))
+
+    op.drop_table('brief_positions')
+    with op.batch_alter_table('brief_cosigners', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_brief_cosigners_organization_id'))
+        batch_op.drop_index(batch_op.f('ix_brief_cosigners_brief_id'))
+
+    op.drop_table('brief_cosigners')
+    with op.batch_alter_table('brief_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_brief_attachments_brief_id'))
+
+    op.drop_table('brief_attachments')
     with op.batch_alter_table('agreement_proposals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agreement_proposals_provider_id'))
 
@@ -812,6 +1204,19 @@ def downgrade():
 
     op.drop_table('service_changes')
     op.drop_table('service_areas')
+    with op.batch_alter_table('round_questions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_round_questions_round_id'))
+
+    op.drop_table('round_questions')
+    with op.batch_alter_table('round_invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_round_invitations_round_id'))
+        batch_op.drop_index(batch_op.f('ix_round_invitations_organization_id'))
+
+    op.drop_table('round_invitations')
+    with op.batch_alter_table('round_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_round_events_round_id'))
+
+    op.drop_table('round_events')
     with op.batch_alter_table('offer_providers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_offer_providers_organization_id'))
         batch_op.drop_index(batch_op.f('ix_offer_providers_offer_element_id'))
@@ -824,12 +1229,22 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_gaps_need_id'))
 
     op.drop_table('gaps')
+    with op.batch_alter_table('dispositions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dispositions_round_id'))
+
+    op.drop_table('dispositions')
     with op.batch_alter_table('care_responsibilities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_care_responsibilities_project_id'))
         batch_op.drop_index(batch_op.f('ix_care_responsibilities_offer_element_id'))
 
     op.drop_table('care_responsibilities')
     op.drop_table('care_model_partners')
+    with op.batch_alter_table('briefs', schema=None) as batch_op:
+        batch_op.drop_index('ix_briefs_round_state')
+        batch_op.drop_index(batch_op.f('ix_briefs_organization_id'))
+        batch_op.drop_index(batch_op.f('ix_briefs_author_id'))
+
+    op.drop_table('briefs')
     with op.batch_alter_table('accountability_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_accountability_items_agreement_id'))
 
@@ -855,6 +1270,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_project_steps_latest_version_id'))
 
     op.drop_table('project_steps')
+    with op.batch_alter_table('project_follows', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_project_follows_user_id'))
+        batch_op.drop_index(batch_op.f('ix_project_follows_project_id'))
+
+    op.drop_table('project_follows')
     with op.batch_alter_table('offer_elements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_offer_elements_project_id'))
 
@@ -877,6 +1297,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_indicators_project_id'))
 
     op.drop_table('indicators')
+    with op.batch_alter_table('consultation_rounds', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consultation_rounds_state'))
+        batch_op.drop_index(batch_op.f('ix_consultation_rounds_project_id'))
+        batch_op.drop_index(batch_op.f('ix_consultation_rounds_closes_at'))
+
+    op.drop_table('consultation_rounds')
     with op.batch_alter_table('care_models', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_care_models_project_id'))
 
@@ -906,6 +1332,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_organization_invitations_email'))
 
     op.drop_table('organization_invitations')
+    with op.batch_alter_table('moderation_flags', schema=None) as batch_op:
+        batch_op.drop_index('ix_moderation_flags_target')
+        batch_op.drop_index('ix_moderation_flags_queue')
+
+    op.drop_table('moderation_flags')
+    with op.batch_alter_table('moderation_actions', schema=None) as batch_op:
+        batch_op.drop_index('ix_moderation_actions_target')
+        batch_op.drop_index(batch_op.f('ix_moderation_actions_establishment_id'))
+
+    op.drop_table('moderation_actions')
     op.drop_table('establishment_territories')
     with op.batch_alter_table('establishment_roles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_establishment_roles_user_id'))
@@ -926,12 +1362,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_clinical_projects_establishment_id'))
 
     op.drop_table('clinical_projects')
+    with op.batch_alter_table('pending_notices', schema=None) as batch_op:
+        batch_op.drop_index('ix_pending_notices_due')
+
+    op.drop_table('pending_notices')
+    op.drop_table('participant_profiles')
     with op.batch_alter_table('organizations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organizations_neq'))
         batch_op.drop_index(batch_op.f('ix_organizations_name_key'))
         batch_op.drop_index(batch_op.f('ix_organizations_name'))
 
     op.drop_table('organizations')
+    op.drop_table('notification_settings')
     with op.batch_alter_table('failed_tasks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_failed_tasks_task_name'))
         batch_op.drop_index(batch_op.f('ix_failed_tasks_task_id'))
