@@ -386,7 +386,8 @@ def my_entries():
         select(OfferProvider).where(OfferProvider.organization_id.in_(ids or [-1]))
         .options(joinedload(OfferProvider.organization), joinedload(OfferProvider.offer_element)
                  .joinedload(OfferElement.project)).order_by(OfferProvider.id).limit(200)))
-    return render_template("projects/my_entries.html", page=page, providers=providers,
+    drifts = {provider.id: queries.mission_drift(provider) for provider in providers}
+    return render_template("projects/my_entries.html", page=page, providers=providers, drifts=drifts,
                            listing_proposed=Listing.proposed, represents=bool(ids))
 
 
@@ -469,6 +470,7 @@ def _agreement_page(project, provider, forms=None, status=200):
                                                                           "based_on": latest})
     return render_template("projects/agreement.html", project=project, provider=provider, history=history,
                            labels=PARAMETER_LABELS, forms=forms, may_propose=may_propose,
+                           drift=queries.mission_drift(provider), lang=current_lang(),
                            side=_side(project) if may_propose else None), status
 
 

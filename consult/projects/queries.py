@@ -13,11 +13,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from consult.core.db import db
 from consult.core.pagination import paginate
+from consult.organizations.queries import ScopeCheck, declared_scope_check
 from consult.projects import charts
 from consult.projects.kinds import KINDS, STEP_KINDS, group_key, working_items
 from consult.projects.models import (
     ClinicalProject,
     Indicator,
+    OfferProvider,
     Programme,
     ProjectStep,
     Service,
@@ -179,3 +181,27 @@ def models_of(source: WorkingSource | PublishedSource) -> list[tuple[str, dict[s
         return source.items("model")
     return source.items("model", 4) + source.items("model", 5)
 
+
+
+def mission_drift(provider: OfferProvider) -> ScopeCheck | None:
+    """Whether an offer element attributed to an organization lies outside the programmes and territory it
+    declared: a notice shown to both sides, never a block. None for the establishment's own line.
+
+    The territory is outside only when none of the project's territories overlaps a declared one, in
+    either direction (an organization of one neighbourhood is inside an RLS-wide project)."""
+    organization = provider.organization
+    if organization is None:
+        return None
+    project = provider.offer_element.project
+    check = declared_scope_check(organization, programme_code=project.programme.code)
+    outside_territory = False
+    if project.territories and organization.territories:
+        declared = {node.id for node in organization.territories}
+        within_declared = {mine.id: {a.id for a in mine.ancestors()} for mine in organization.territories}
+
+        def overlaps(node) -> bool:
+            return bool(declared & ({node.id} | {a.id for a in node.ancestors()})) or any(
+                node.id in above for above in within_declared.values())
+
+        outside_territory = not any(overlaps(node) for node in project.territories)
+    return ScopeCheck(check.outside_programme, outside_territory)
