@@ -20,7 +20,9 @@ def main() -> None:
 def register_commands(app) -> None:
     """Called by create_app so `flask` and `consult` offer the same commands."""
     from consult.accounts.cli import create_admin
+    from consult.sampledata.cli import bench
     from consult.seed import seed_demo
 
     app.cli.add_command(seed_demo)
+    app.cli.add_command(bench)
     app.cli.add_command(create_admin)

@@ -160,6 +160,19 @@ class ConsultationRound(Timestamps, db.Model):
     def has_closed(self) -> bool:
         return self.state in (RoundState.closed, RoundState.summarized, RoundState.published)
 
+    @property
+    def is_editable(self) -> bool:
+        """Title, mandate, dates, versions and questions change only before the round opens."""
+        return self.state in (RoundState.draft, RoundState.scheduled)
+
+    def days_left(self, at: datetime | None = None) -> int:
+        """Whole days until closing, counting a started day (0 once closed)."""
+        seconds = (self.closes_at - (at or now_utc())).total_seconds()
+        return max(0, -int(-seconds // 86400))
+
+    def duration_days(self) -> float:
+        return (self.closes_at - self.opens_at).total_seconds() / 86400
+
     def welcomes_organizations(self) -> bool:
         return self.audience in (Audience.organizations, Audience.both)
 
@@ -209,8 +222,9 @@ class RoundInvitation(Timestamps, db.Model):
     __tablename__ = "round_invitations"
     __table_args__ = (
         CheckConstraint("(organization_id IS NULL) <> (establishment_id IS NULL)", name="one_party"),
-        db.UniqueConstraint("round_id", "organization_id"),
-        db.UniqueConstraint("round_id", "establishment_id"),
+        # Named by hand: the naming convention only uses the first column, which both share.
+        db.UniqueConstraint("round_id", "organization_id", name="uq_round_invitations_organization"),
+        db.UniqueConstraint("round_id", "establishment_id", name="uq_round_invitations_establishment"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -223,6 +237,8 @@ class RoundInvitation(Timestamps, db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # When the organization's representatives were told of the invitation (never while the round is a draft).
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     round: Mapped[ConsultationRound] = relationship(back_populates="invitations")
     organization: Mapped[Organization | None] = relationship()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 18:02:20.165836
+Create Date: 2026-11-22 18:06:58.320131
 
 """
 from alembic import op
@@ -681,7 +681,9 @@ def upgrade():
     sa.Column('visibility', sa.Enum('public', 'confidential', name='briefvisibility', native_enum=False, length=20), nullable=False),
     sa.Column('state', sa.Enum('draft', 'submitted', 'withdrawn', name='briefstate', native_enum=False, length=20), nullable=False),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
     sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_by_id', sa.Integer(), nullable=True),
     sa.Column('digest', sa.String(length=64), nullable=True),
     sa.Column('form_token', sa.String(length=64), nullable=True),
     sa.Column('lock_version', sa.Integer(), nullable=False),
@@ -692,6 +694,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_briefs_author_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_briefs_organization_id_organizations'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['round_id'], ['consultation_rounds.id'], name=op.f('fk_briefs_round_id_consultation_rounds'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_briefs_submitted_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['withdrawn_by_id'], ['users.id'], name=op.f('fk_briefs_withdrawn_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_briefs')),
     sa.UniqueConstraint('form_token', name=op.f('uq_briefs_form_token'))
     )
@@ -818,6 +822,7 @@ def upgrade():
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('notified_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('(organization_id IS NULL) <> (establishment_id IS NULL)', name=op.f('ck_round_invitations_one_party')),
@@ -826,8 +831,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_round_invitations_organization_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['round_id'], ['consultation_rounds.id'], name=op.f('fk_round_invitations_round_id_consultation_rounds'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_round_invitations')),
-    sa.UniqueConstraint('round_id', 'establishment_id', name=op.f('uq_round_invitations_round_id')),
-    sa.UniqueConstraint('round_id', 'organization_id', name=op.f('uq_round_invitations_round_id'))
+    sa.UniqueConstraint('round_id', 'establishment_id', name='uq_round_invitations_establishment'),
+    sa.UniqueConstraint('round_id', 'organization_id', name='uq_round_invitations_organization')
     )
     with op.batch_alter_table('round_invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_round_invitations_organization_id'), ['organization_id'], unique=False)
@@ -932,11 +937,13 @@ def upgrade():
     sa.Column('state', sa.Enum('requested', 'confirmed', 'declined', name='cosignstate', native_enum=False, length=20), nullable=False),
     sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_brief_cosigners_answered_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['brief_id'], ['briefs.id'], name=op.f('fk_brief_cosigners_brief_id_briefs'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_brief_cosigners_organization_id_organizations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_brief_cosigners_requested_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_brief_cosigners')),
     sa.UniqueConstraint('brief_id', 'organization_id', name=op.f('uq_brief_cosigners_brief_id'))
     )
