@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask
 from kombu import Exchange, Queue
 from sqlalchemy import event
@@ -95,6 +96,11 @@ def _celery_settings(app: Flask) -> dict[str, Any]:
         "enable_utc": True,
         "beat_schedule": {
             "mail-sweep": {"task": "mail.sweep", "schedule": 60.0},
+            # Rounds open and close on time (within a minute); the tick is idempotent.
+            "rounds-tick": {"task": "rounds.tick", "schedule": 60.0},
+            # Daily digests of notices, at the configured local hour (beat runs in America/Montreal).
+            "notices-digest": {"task": "notifications.digest",
+                               "schedule": crontab(minute=0, hour=cfg["CONSULT_DIGEST_HOUR"])},
         },
         "beat_schedule_filename": str(data / "celerybeat-schedule"),
     }

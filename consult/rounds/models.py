@@ -170,9 +170,6 @@ class ConsultationRound(Timestamps, db.Model):
         seconds = (self.closes_at - (at or now_utc())).total_seconds()
         return max(0, -int(-seconds // 86400))
 
-    def duration_days(self) -> float:
-        return (self.closes_at - self.opens_at).total_seconds() / 86400
-
     def welcomes_organizations(self) -> bool:
         return self.audience in (Audience.organizations, Audience.both)
 
