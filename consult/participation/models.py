@@ -86,7 +86,10 @@ class Brief(Moderated, Timestamps, db.Model):
                                                        default=BriefVisibility.public)
     state: Mapped[BriefState] = mapped_column(_enum(BriefState, 20), default=BriefState.draft)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who submitted and who withdrew (any representative may): the audit trail names a person.
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # SHA-256 of the submitted content (text fields, positions, attachment digests): the receipt quotes it.
     digest: Mapped[str | None] = mapped_column(String(64))
     # The one-time token of the form that created the draft: a double-clicked "create" makes one brief.
@@ -95,7 +98,8 @@ class Brief(Moderated, Timestamps, db.Model):
 
     round: Mapped[ConsultationRound] = relationship()
     organization: Mapped[Organization] = relationship()
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     attachments: Mapped[list[BriefAttachment]] = relationship(back_populates="brief", cascade="all, delete-orphan",
                                                               order_by="BriefAttachment.position")
     cosigners: Mapped[list[BriefCosigner]] = relationship(back_populates="brief", cascade="all, delete-orphan",
@@ -112,6 +116,23 @@ class Brief(Moderated, Timestamps, db.Model):
     @property
     def visibility_label(self) -> str:
         return str(BRIEF_VISIBILITY_LABELS[self.visibility])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state is BriefState.draft
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state is BriefState.submitted
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.state is BriefState.withdrawn
+
+    @property
+    def signatories(self) -> list[BriefCosigner]:
+        """Only confirmed co-signers sign; a request waiting or declined signs nothing."""
+        return [c for c in self.cosigners if c.state is CosignState.confirmed]
 
 
 class BriefAttachment(db.Model):
@@ -154,6 +175,7 @@ class BriefCosigner(Timestamps, db.Model):
     state: Mapped[CosignState] = mapped_column(_enum(CosignState, 20), default=CosignState.requested)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     brief: Mapped[Brief] = relationship(back_populates="cosigners")
     organization: Mapped[Organization] = relationship()
@@ -318,6 +340,36 @@ class ParticipantProfile(Timestamps, db.Model):
     population_group: Mapped[str | None] = mapped_column(String(60))
 
     area: Mapped[TerritoryNode | None] = relationship()
+
+    # The answers a person may give (stored value → label); short lists so that groups stay large enough
+    # to be reported without identifying anyone.
+    AGE_BANDS = {
+        "under_18": _l("Under 18"), "18_34": _l("18 to 34"), "35_49": _l("35 to 49"),
+        "50_64": _l("50 to 64"), "65_74": _l("65 to 74"), "75_plus": _l("75 and over"),
+    }
+    GENDERS = {
+        "woman": _l("Woman"), "man": _l("Man"), "another": _l("Another gender identity"),
+        "undisclosed": _l("Prefer not to say"),
+    }
+    POPULATION_GROUPS = {
+        "seniors": _l("Seniors"), "caregivers": _l("Caregivers"), "disability": _l("People with a disability"),
+        "newcomers": _l("Newcomers"), "indigenous": _l("Indigenous peoples"), "lgbtq": _l("LGBTQ+ people"),
+        "low_income": _l("People living on low income"), "other": _l("Other"),
+    }
+    # Groups smaller than this are never shown in an aggregate.
+    MIN_GROUP = 5
+
+    @property
+    def age_band_label(self) -> str:
+        return str(self.AGE_BANDS.get(self.age_band or "", ""))
+
+    @property
+    def gender_label(self) -> str:
+        return str(self.GENDERS.get(self.gender or "", ""))
+
+    @property
+    def population_group_label(self) -> str:
+        return str(self.POPULATION_GROUPS.get(self.population_group or "", ""))
 
 
 # --------------------------------------------------------------------------------------------------
