@@ -1,7 +1,10 @@
-"""moderation"""
+"""Moderation: flags raised by readers, the establishment's queue, decisions and the moderation log."""
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from consult.moderation import models  # noqa: F401
+    from consult.moderation import models, policies  # noqa: F401  (registers permission rules)
+    from consult.moderation.views import bp
+
+    app.register_blueprint(bp)
