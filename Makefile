@@ -14,11 +14,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 # Debian packages the test suite starts or drives.
 TEST_PACKAGES := redis-server postgresql chromium fonts-dejavu-core
 
-.PHONY: help venv translations run test bench lint system-deps node-deps clean
+.PHONY: help venv translations run test test-blns bench lint system-deps node-deps clean
 
 help:
 	@echo "make run     start the app, a worker and beat with demo data (PORT=5000 by default)"
 	@echo "make test    lint, then the test suite on SQLite and on PostgreSQL"
+	@echo "make test-blns  the same with the whole list of naughty strings (slower)"
 	@echo "make bench   load and speed figures into docs/benchmarks.md (PostgreSQL, Redis, wrk)"
 	@echo "make lint    ruff check"
 	@echo "make venv    create .venv and install the package with its dev tools"
@@ -62,6 +63,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 test: venv system-deps node-deps
 	@scripts/test-all
+
+# The same, with every string of the Big List of Naughty Strings instead of every third (slower).
+test-blns: venv system-deps node-deps
+	@CONSULT_TEST_BLNS=all scripts/test-all
 
 # PostgreSQL and Redis are started on loopback by the harness itself; wrk drives the load.
 bench: venv

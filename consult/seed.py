@@ -239,13 +239,18 @@ class Seeder:
 
 def load_demo() -> Report:
     """Create what is missing of the demo data and commit: the territory and people first, then each
-    module's own demo (programmes and the PALV project, then the partnership registry)."""
+    module's own demo (programmes and the PALV project, the partnership registry, then the consultation
+    rounds and what participants gave them)."""
     from consult.organizations import demo as organizations_demo
+    from consult.participation import demo as participation_demo
     from consult.projects import demo as projects_demo
+    from consult.rounds import demo as rounds_demo
 
     report = Seeder().run()
     projects_demo.load(report)
     organizations_demo.load(report)
+    rounds_demo.load(report)
+    participation_demo.load(report)
     db.session.commit()
     return report
 

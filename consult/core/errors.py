@@ -4,8 +4,9 @@ to sign in rather than shown a bare 401."""
 from __future__ import annotations
 
 import logging
+from typing import NoReturn
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -37,6 +38,22 @@ def render_error(code: int, detail: str | None = None):
     if _wants_json():
         return jsonify({"status": code, "title": title, "detail": detail or text}), code
     return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+
+
+def deny(message: str) -> NoReturn:
+    """403 with the reason in words; a visitor is sent to sign in first."""
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        abort(401)
+    abort(make_response(render_error(403, message)))
+
+
+def acting_user():
+    """The signed-in user as a plain object (not the request-bound proxy), to hand to services."""
+    from flask_login import current_user
+
+    return current_user._get_current_object()
 
 
 def init_app(app: Flask) -> None:

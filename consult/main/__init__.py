@@ -14,5 +14,3 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["markdown"] = markdown_to_html
     app.jinja_env.globals["can"] = permissions.template_can
-    # Transitional: lets a page link to a sibling module's page only once it is registered.
-    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions

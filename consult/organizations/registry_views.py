@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from consult.accounts.forms import EmptyForm
 from consult.core import permissions
 from consult.core.db import db
+from consult.core.errors import acting_user as _user
 from consult.organizations import queries, registry
 from consult.organizations.blueprint import bp
 from consult.organizations.forms import (
@@ -40,10 +41,6 @@ from consult.organizations.models import (
 from consult.organizations.services import OrganizationError
 from consult.organizations.views import deny, not_a_member, not_a_representative, require, show_error
 from consult.territories.models import Establishment
-
-
-def _user():
-    return current_user._get_current_object()
 
 
 def _not_a_planner(establishment: Establishment) -> str:

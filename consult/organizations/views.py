@@ -3,7 +3,7 @@ representatives, invitations, requests to join, coalitions."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -13,7 +13,8 @@ from wtforms.fields.choices import SelectChoice
 from consult.accounts.forms import EmptyForm
 from consult.core import permissions
 from consult.core.db import db
-from consult.core.errors import render_error
+from consult.core.errors import acting_user as _user
+from consult.core.errors import deny
 from consult.extensions import limiter
 from consult.i18n.locale import current_lang
 from consult.organizations import queries, services
@@ -43,13 +44,6 @@ from consult.territories.forms import grouped_choices
 from consult.territories.models import TerritoryNode
 
 
-def deny(message: str):
-    """403 with the reason in words; a visitor is sent to sign in first."""
-    if not current_user.is_authenticated:
-        abort(401)
-    abort(make_response(render_error(403, message)))
-
-
 def require(action: str, obj: object, message: str) -> None:
     if not permissions.can(current_user, action, obj):
         deny(message)
@@ -69,10 +63,6 @@ def show_error(form: FlaskForm | None, error: OrganizationError) -> None:
         field.errors = [*field.errors, error.message]  # type: ignore[assignment]
     else:
         flash(error.message, "error")
-
-
-def _user():
-    return current_user._get_current_object()
 
 
 def _mail_limit() -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 18:06:58.320131
+Create Date: 2026-11-22 19:01:18.705290
 
 """
 from alembic import op

@@ -9,6 +9,7 @@ from consult.accounts.models import EstablishmentRole
 from consult.core.db import db
 from consult.organizations.models import MemberRole, Organization, OrganizationKind, OrganizationMember
 from consult.territories.models import Establishment, Level, TerritoryNode
+from tests.participation.factories import participation_route_values
 from tests.projects.factories import project_route_values
 
 ROLES = ("anonymous", "citizen", "member", "representative", "moderator", "planner", "admin")
@@ -130,6 +131,69 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "projects.programmes": (ADMIN, ADMIN),
     "projects.new_programme": (ADMIN, ADMIN),
     "projects.edit_programme": (ADMIN, ADMIN),
+    # Consultation rounds: the sample round is open, on the published needs portrait of the sample project.
+    "rounds.index": (EVERYONE, NOBODY),
+    "rounds.show": (EVERYONE, NOBODY),
+    "rounds.items": (EVERYONE, NOBODY),
+    "rounds.answer": (NOBODY, NOBODY),  # invitation 999999: 404 for all (tests/rounds/test_access.py walks it)
+    "rounds.manage": ({"planner", "admin"}, NOBODY),
+    "rounds.new": ({"planner"}, {"planner"}),
+    "rounds.edit": (NOBODY, {"planner"}),  # the round is open: the planner is sent to the round page
+    "rounds.transition": (NOBODY, {"planner"}),
+    "rounds.extend": ({"planner"}, {"planner"}),
+    "rounds.history": ({"planner", "admin"}, NOBODY),
+    "rounds.questions": ({"planner", "admin"}, {"planner"}),
+    "rounds.edit_question": (NOBODY, NOBODY),  # question 999999: 404
+    "rounds.move_question": (NOBODY, NOBODY),
+    "rounds.delete_question": (NOBODY, NOBODY),
+    "rounds.invitations": ({"planner", "admin"}, {"planner"}),
+    "rounds.uninvite": (NOBODY, NOBODY),  # invitation 999999: 404
+    # Briefs: the sample brief is a draft of the sample organization; planners never read drafts.
+    "participation.new_brief": ({"representative"}, {"representative"}),
+    "participation.brief": ({"member", "representative"}, {"representative"}),
+    "participation.brief_position": (NOBODY, {"representative"}),
+    "participation.remove_position": (NOBODY, {"representative"}),
+    "participation.upload_attachment": (NOBODY, {"representative"}),
+    "participation.attachment": ({"member", "representative"}, NOBODY),
+    "participation.remove_attachment": (NOBODY, {"representative"}),
+    "participation.request_cosigner": (NOBODY, {"representative"}),
+    "participation.remove_cosigner": (NOBODY, NOBODY),  # co-signer 999999
+    "participation.cosign": (NOBODY, NOBODY),  # nobody in the sample was asked to co-sign
+    "participation.submit_brief": (NOBODY, {"representative"}),
+    "participation.withdraw_brief": (NOBODY, {"representative"}),
+    "participation.round_briefs": (EVERYONE, NOBODY),
+    "participation.my_briefs": (SIGNED_IN, NOBODY),
+    # Comments, supports, proposed needs: the sample comment and proposed need are the citizen's.
+    "participation.item": (EVERYONE, NOBODY),
+    "participation.comment": (NOBODY, SIGNED_IN),
+    "participation.replies": (EVERYONE, NOBODY),
+    "participation.reply": (NOBODY, SIGNED_IN),
+    "participation.edit_comment": ({"citizen"}, {"citizen"}),  # the author only
+    "participation.comment_history": (EVERYONE, NOBODY),
+    "participation.support": (NOBODY, SIGNED_IN),
+    "participation.unsupport": (NOBODY, SIGNED_IN),
+    "participation.propose_need": (SIGNED_IN, SIGNED_IN),
+    "participation.proposed_needs": (EVERYONE, NOBODY),
+    "participation.proposed_need": (EVERYONE, NOBODY),
+    "participation.accept_proposed_need": (NOBODY, {"planner"}),
+    "participation.decline_proposed_need": (NOBODY, {"planner"}),
+    "participation.profile": (SIGNED_IN, SIGNED_IN),
+    "participation.withdraw_profile": (NOBODY, SIGNED_IN),
+    # Answers: the sample round is open, so "what we heard" is a preview for the establishment only.
+    "participation.answers": ({"planner", "admin"}, NOBODY),
+    "participation.answer": (NOBODY, NOBODY),  # sample kind "service" is not an input kind: 404
+    "participation.heard": ({"planner", "admin"}, NOBODY),
+    "participation.publish_heard": (NOBODY, {"planner"}),
+    # Moderation and notices (sample kind "service" is not a moderation kind: 404).
+    "moderation.flag": (NOBODY, NOBODY),
+    "moderation.queue": ({"moderator", "admin"}, NOBODY),
+    "moderation.decide": (NOBODY, NOBODY),
+    "moderation.log": ({"moderator", "planner", "admin"}, NOBODY),
+    "moderation.transparency": (EVERYONE, NOBODY),
+    "notifications.follow": (NOBODY, SIGNED_IN),
+    "notifications.unfollow": (NOBODY, SIGNED_IN),
+    "notifications.settings": (SIGNED_IN, SIGNED_IN),
+    "notifications.unsubscribe": (NOBODY, NOBODY),  # "not-a-token" is a forged link: 400
 }
 
 
@@ -164,6 +228,8 @@ def world(make_user):
         "failure_id": 1,
     }
     values.update(project_route_values(establishment, organization, users["planner"]))
+    values.update(participation_route_values(organization, users, values))
+    values["question_id"] = 999999
     return users, values
 
 
