@@ -1,12 +1,16 @@
 -- wrk script: one JSON line with what the harness needs, latency percentiles in microseconds.
 -- Non-2xx/3xx answers count as errors (wrk's "status" errors), as do socket errors and timeouts.
+-- BENCH_METHOD/BENCH_BODY turn the load into form posts (with BENCH_COOKIE holding the session).
 local accept = os.getenv("BENCH_ACCEPT_LANGUAGE") or "fr-CA"
 local cookie = os.getenv("BENCH_COOKIE")
+local method = os.getenv("BENCH_METHOD") or "GET"
+local body = os.getenv("BENCH_BODY")
 
 request = function()
   local headers = {["Accept-Language"] = accept}
   if cookie then headers["Cookie"] = cookie end
-  return wrk.format("GET", nil, headers)
+  if body then headers["Content-Type"] = "application/x-www-form-urlencoded" end
+  return wrk.format(method, nil, headers, body)
 end
 
 done = function(summary, latency, requests)

@@ -21,6 +21,7 @@ class WebResult:
     p99_ms: float
     errors: int
     ratio_to_reference: float | None = None
+    kind: str = "read"
 
     def as_dict(self) -> dict:
         return asdict(self)
