@@ -23,6 +23,9 @@ _erasers: list[Callable[[User], None]] = []
 
 def exporter(name: str):
     def register(func: Callable[[User], Any]):
+        # Each module exports under its own name; a reused name would silently drop another module's data.
+        if name in _exporters and _exporters[name] is not func:
+            raise RuntimeError(f"data exporter {name!r} registered twice")
         _exporters[name] = func
         return func
 

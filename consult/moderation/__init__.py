@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from consult.moderation import models, policies  # noqa: F401  (registers permission rules)
+    from consult.moderation import models, policies, privacy  # noqa: F401  (registers rules and the exporter)
     from consult.moderation.views import bp
 
     app.register_blueprint(bp)

@@ -140,3 +140,20 @@ def test_hidden_content_is_not_reported_again(client, world, comment):
     assert "already hidden by moderation" in page.text
     assert client.post(f"/report/comment/{comment.id}", data={"reason": "spam"}).status_code == 302
     assert flags() == []
+
+
+def test_the_reports_a_person_raised_are_in_their_data_download(client, world, comment):
+    import io
+    import json
+    import zipfile
+
+    client.login(world.member)
+    client.post(f"/report/comment/{comment.id}", data={"reason": "personal_information",
+                                                       "note": "Son adresse est écrite en entier."})
+    download = client.get("/account/data")
+    assert download.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        name = next(n for n in archive.namelist() if "moderation_reports" in n)
+        [report] = json.loads(archive.read(name))
+    assert report["content"] == "comment" and report["content_id"] == comment.id
+    assert report["reason"] == "personal_information" and report["note"] == "Son adresse est écrite en entier."
