@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from sqlalchemy import func, select
 
@@ -69,14 +70,14 @@ def test_settings_change_delivery(client, world):
 
 def test_unsubscribe_get_changes_nothing_and_post_stops_notices(client, world):
     url = f"/unsubscribe/{tokens.make(world.citizen)}"
-    page = client.get(url)
-    assert page.status_code == 200 and "Stop all notices" in page.text
+    page = client.get(url)  # opened from a mail, signed out: French, the default
+    assert page.status_code == 200 and "Désactiver tous les avis" in page.text
     assert 'name="csrf_token"' in page.text
     assert services.delivery_of(world.citizen) is Delivery.immediate
     done = client.post(url)
-    assert done.status_code == 200 and "You will receive no more notices" in done.text
+    assert done.status_code == 200 and "Vous ne recevrez plus d'avis." in unescape(done.text)
     assert services.delivery_of(world.citizen) is Delivery.none
-    assert "already stopped" in client.get(url).text
+    assert "Les avis sont déjà désactivés pour ce compte." in client.get(url).text
     assert client.post(url).status_code == 200  # a second click: still stopped, no error
 
 
@@ -86,7 +87,7 @@ def test_a_forged_unsubscribe_link_shows_a_clear_page_and_changes_nothing(client
         for method in (client.get, client.post):
             page = method(f"/unsubscribe/{token}")
             assert page.status_code == 400
-            assert "This unsubscribe link is not valid" in page.text
+            assert "Ce lien de désabonnement n'est pas valide" in unescape(page.text)
     assert services.delivery_of(world.citizen) is Delivery.immediate
 
 

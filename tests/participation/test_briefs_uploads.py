@@ -281,7 +281,7 @@ def test_file_names_are_cleaned_for_display_and_headers():
     assert uploads.clean_filename("\u202egpj.exe.pdf") == "gpj.exe.pdf"  # no right-to-left override
     long = uploads.clean_filename("x" * 300 + ".docx")
     assert len(long) == 120 and long.endswith(".docx")
-    assert uploads.clean_filename("", "pdf") == "attachment.pdf"
+    assert uploads.clean_filename("", "pdf") == "pièce jointe.pdf"  # outside a request: French, the default
     assert text_of("<b>x</b>") == "x"
 
 

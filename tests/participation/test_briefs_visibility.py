@@ -142,9 +142,10 @@ def test_hidden_by_moderation_shows_the_reason_instead_of_the_content(client, co
 def test_the_round_list_before_and_after_closing(client, consultation, briefs):
     url = f"/rounds/{consultation.round.id}/briefs"
     sign_in(client, None)
-    early = client.get(url)
+    early = client.get(url)  # a visitor reads French, the default
     assert early.status_code == 200
-    assert "Mémoire public" not in early.text and "until the round closes" in early.text
+    assert "Mémoire public" not in early.text
+    assert "restent à l'établissement jusqu'à la clôture de la ronde" in unescape(early.text)
     sign_in(client, consultation.planner)
     planner = unescape(client.get(url).text)
     assert "Mémoire public" in planner and "Mémoire confidentiel" in planner

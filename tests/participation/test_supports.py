@@ -37,6 +37,7 @@ def test_support_once_twice_and_retract(client, consultation):
 
     client.logout()
     client.login(c.member)
+    client.get("/lang/en")  # the member reads French; the wording asserted here is English
     client.post(item_url(c) + "/support")
     assert "2 people support this item." in client.get(item_url(c)).text
 
@@ -84,6 +85,7 @@ def test_a_closed_round_takes_no_support_and_keeps_the_existing_ones(client, mak
     assert "1 person supports this item." in refused.text
     client.logout()
     client.login(c.member)
+    client.get("/lang/en")
     kept = client.post(item_url(c) + "/unsupport", follow_redirects=True)
     assert "This consultation is closed" in kept.text
     assert supports() == 1

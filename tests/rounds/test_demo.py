@@ -55,6 +55,7 @@ def test_the_demo_planner_sees_the_history(client):
     _load()
     round_ = db.session.scalar(select(ConsultationRound))
     client.post("/login", data={"email": demo.PLANNER, "password": DEMO_PASSWORD})
+    client.get("/lang/en")  # the demo planner reads French by default; these assertions are on the English wording
     history = client.get(f"/rounds/{round_.id}/history")
     assert history.status_code == 200
     assert "automatically, by the scheduler" in history.text and "Invitation answered" in history.text

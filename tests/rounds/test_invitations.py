@@ -4,6 +4,8 @@ with a reason, withdraw later — and the list with each answer is public."""
 
 from __future__ import annotations
 
+import html
+
 from sqlalchemy import select
 
 from consult.core.db import db
@@ -80,8 +82,8 @@ def test_a_representative_declines_with_a_reason_then_takes_part(client, consult
     db.session.refresh(line)
     assert line.state is InvitationState.declined and line.answered_by_id == consultation.representative.id
     client.logout()
-    public = client.get(f"/rounds/{consultation.round.id}")
-    assert "Notre conseil ne se réunit pas avant décembre." in public.text and "Declined" in public.text
+    public = client.get(f"/rounds/{consultation.round.id}")  # a visitor sees the page in French
+    assert "Notre conseil ne se réunit pas avant décembre." in public.text and "Refusée" in public.text
     client.login(consultation.representative)
     client.post(f"/rounds/{consultation.round.id}/invitations/{line.id}/answer", data={"answer": "take_part"})
     db.session.refresh(line)
@@ -143,7 +145,7 @@ def test_a_closed_round_keeps_its_list_as_a_record(client, make_consultation):
     try:
         services.include_establishment(c.round, c.planner)
     except services.RoundError as error:
-        assert "The round is closed" in error.message
+        assert "La ronde est fermée" in error.message  # outside a request: French, the default
     else:
         raise AssertionError("a closed round's list was changed")
     line = next(i for i in c.round.invitations if i.establishment_id)
@@ -182,5 +184,5 @@ def test_the_establishment_is_on_the_list_and_its_absence_can_be_fixed(client, c
     client.login(consultation.planner)
     client.post(f"/rounds/{consultation.round.id}/invitations", data={"include_establishment": "1"})
     client.logout()
-    public = client.get(f"/rounds/{consultation.round.id}")
-    assert "CSSS du Centre-Est" in public.text and "(the establishment)" in public.text
+    public = html.unescape(client.get(f"/rounds/{consultation.round.id}").text)  # a visitor: French
+    assert "CSSS du Centre-Est" in public and "(l'établissement)" in public

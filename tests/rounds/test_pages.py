@@ -46,12 +46,12 @@ def test_the_list_shows_open_then_upcoming_then_past_and_never_drafts(client, co
     _round(c, "Ouverte, ferme tard", RoundState.open, -3, 60)
     _round(c, "Brouillon secret", RoundState.draft, 5, 50)
     _round(c, "Ailleurs", RoundState.open, -1, 30, establishment=c.other_establishment)
-    page = client.get("/rounds")
+    page = client.get("/rounds", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert _titles(page.text) == ["Consultation sur le portrait des besoins", "Ailleurs", "Ouverte, ferme tard",
                                   "À venir bientôt", "À venir plus tard", "Passée récente", "Passée ancienne"]
     assert "Brouillon secret" not in page.text
-    assert page.text.index("Open now") < page.text.index("Upcoming") < page.text.index("Past rounds")
+    assert page.text.index("Open for input") < page.text.index("Upcoming") < page.text.index("Past rounds")
     mine = client.get("/rounds", query_string={"establishment": c.establishment.id})
     assert "Ailleurs" not in mine.text and "À venir bientôt" in mine.text
     elsewhere = client.get("/rounds", query_string={"establishment": c.other_establishment.id})

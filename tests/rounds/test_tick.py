@@ -42,7 +42,9 @@ def test_the_tick_opens_a_due_round_and_tells_people_once(make_consultation):
                                                         RoundEvent.kind == "opened"))
     assert opened.actor_id is None
     to_citizen = mails_to("citoyen@exemple.ca")
-    assert [m.subject for m in to_citizen] == ["A consultation is open: Consultation sur le portrait des besoins"]
+    # The citizen reads French: "Une consultation est ouverte : …" with Québec's no-break space before the colon.
+    assert [m.subject for m in to_citizen] == ["Une consultation est ouverte\u00a0: Consultation sur le portrait "
+                                               "des besoins"]
     assert f"/rounds/{round_.id}" in to_citizen[0].body_text
     # The representative had not been told of the invitation yet: one message, the invitation, which
     # already says the round is open; the opening notice is not sent on top of it.
