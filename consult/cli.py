@@ -22,7 +22,9 @@ def register_commands(app) -> None:
     from consult.accounts.cli import create_admin
     from consult.sampledata.cli import bench
     from consult.seed import seed_demo
+    from consult.summaries.cli import summaries
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(bench)
+    app.cli.add_command(summaries)
     app.cli.add_command(create_admin)
