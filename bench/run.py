@@ -93,7 +93,10 @@ def run(seconds: int, scale: str) -> dict:
         env.update({"DATABASE_URL": cluster.url, "REDIS_URL": redis.url, "CONSULT_DATA_DIR": str(scratch),
                     "CONSULT_SECRET_KEY": "bench-secret-key-not-for-production",
                     # One client address sends all the load: per-address limits would only measure themselves.
-                    "CONSULT_RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT)})
+                    "CONSULT_RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT),
+                    # A worker that crashes in C code leaves a Python traceback in web.log.
+                    "PYTHONFAULTHANDLER": "1"})
+        print(f"==> logs of this run: {scratch}")
         started = time.monotonic()
         for command in (["db", "upgrade"], ["seed-demo"]):
             subprocess.run([str(BIN / "consult"), *command], cwd=ROOT, env=env, check=True, capture_output=True)
