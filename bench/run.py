@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bench.session import Session
 from bench.web import WebResult, measure
+from bench.workers import analysis_inputs_per_second, extraction_pages_per_second
 from tests.fixtures.services import PostgresCluster, RedisServer, free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,6 +141,10 @@ def run(seconds: int, scale: str) -> dict:
             result.ratio_to_reference = round(result.rps / reference.rps, 3) if reference.rps else None
         reference.ratio_to_reference = 1.0
         print(f"    reference page: {reference.rps} req/s (before {before_rps}, after {after_rps})")
+        extraction = extraction_pages_per_second()
+        analysis = analysis_inputs_per_second()
+        print(f"    extraction: {extraction['extraction_pages_per_s']} pages/s; "
+              f"analysis: {analysis['analysis_inputs_per_s']} comments/s")
         return {
             "machine": machine(),
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -148,9 +153,11 @@ def run(seconds: int, scale: str) -> dict:
                     f"{seconds}s per endpoint after a warm-up",
             "server": "gunicorn " + " ".join(GUNICORN) + ", PostgreSQL 15 and Redis on loopback",
             "web": [r.as_dict() for r in [reference, *web, *writes]],
-            "summaries": None,
+            "summaries": {"full_one_worker_s": None, "full_two_workers_s": None, "incremental_s": None,
+                          "worker_peak_rss_mb": None, **extraction, **analysis},
             "not_measured": {
-                "summaries": "the summary pipeline is not built yet (summaries issue)",
+                "summaries": "full and incremental compilation, and worker memory during it, wait for the "
+                             "compilation jobs (summaries issue); extraction and analysis are measured",
             },
         }
     finally:
@@ -179,6 +186,7 @@ def write(results: dict) -> None:
     rows = "\n".join(
         f"| {r['endpoint']} | {r['rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['errors']} | "
         f"{r['ratio_to_reference']} | {verdict(r)} |" for r in results["web"])
+    work = results["summaries"]
     pending = "\n".join(f"- **{k}**: {v}" for k, v in results["not_measured"].items())
     (DOCS / "benchmarks.md").write_text(f"""# Benchmarks
 
@@ -199,6 +207,17 @@ of the reference page's; posting a comment p95 ≤ {TARGETS['post_p95_ms']:.0f} 
 | endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | ratio to reference | target |
 |---|---|---|---|---|---|---|---|
 {rows}
+
+## Workers
+
+Targets: extraction ≥ 20 PDF pages/s per worker; full compilation of the province round ≤ 120 s with two
+workers, ≤ 5 s after 100 new comments, ≤ 1.5 GB per worker.
+
+| measure | value |
+|---|---|
+| PDF text extraction, one sandboxed child per batch (5-page briefs) | {work['extraction_pages_per_s']} pages/s |
+| text analysis of generated comments (language, lemmas, keyphrases) | {work['analysis_inputs_per_s']} comments/s |
+| peak memory of that process | {work['analysis_peak_rss_mb']} MB |
 
 ## Not measured yet
 
