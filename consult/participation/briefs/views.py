@@ -92,6 +92,14 @@ def _editable_or_deny(brief: Brief) -> None:
     deny(_("Only the representatives of %(name)s can change this draft.", name=brief.organization.name))
 
 
+def _part_or_404(model, part_id: int, brief: Brief):
+    """A position, attachment or co-signer of `brief`; 404 when it belongs to another brief."""
+    part = db.get_or_404(model, part_id)
+    if part.brief_id != brief.id:
+        abort(404)
+    return part
+
+
 def _to(brief: Brief, anchor: str = ""):
     return redirect(url_for("participation.brief", brief_id=brief.id) + (f"#{anchor}" if anchor else ""))
 
@@ -281,9 +289,7 @@ def brief_position(brief_id: int):
 def remove_position(brief_id: int, position_id: int):
     found = _brief_or_404(brief_id)
     _editable_or_deny(found)
-    position = db.get_or_404(BriefPosition, position_id)
-    if position.brief_id != found.id:
-        abort(404)
+    position = _part_or_404(BriefPosition, position_id, found)
     if EmptyForm().validate_on_submit():
         services.remove_position(found, position)
         db.session.commit()
@@ -335,9 +341,7 @@ def _cut_off(_exc: ClientDisconnected):
 @bp.get("/briefs/<int:brief_id>/attachments/<int:attachment_id>")
 def attachment(brief_id: int, attachment_id: int):
     found = _brief_or_404(brief_id, "brief.read")
-    item = db.get_or_404(BriefAttachment, attachment_id)
-    if item.brief_id != found.id:
-        abort(404)
+    item = _part_or_404(BriefAttachment, attachment_id, found)
     try:
         handle = get_storage().open(item.storage_key)
     except NotFound:
@@ -356,9 +360,7 @@ def attachment(brief_id: int, attachment_id: int):
 def remove_attachment(brief_id: int, attachment_id: int):
     found = _brief_or_404(brief_id)
     _editable_or_deny(found)
-    item = db.get_or_404(BriefAttachment, attachment_id)
-    if item.brief_id != found.id:
-        abort(404)
+    item = _part_or_404(BriefAttachment, attachment_id, found)
     if EmptyForm().validate_on_submit():
         name = item.filename
         services.remove_attachment(found, item)
@@ -404,9 +406,7 @@ def request_cosigner(brief_id: int):
 def remove_cosigner(brief_id: int, cosigner_id: int):
     found = _brief_or_404(brief_id)
     _editable_or_deny(found)
-    cosigner = db.get_or_404(BriefCosigner, cosigner_id)
-    if cosigner.brief_id != found.id:
-        abort(404)
+    cosigner = _part_or_404(BriefCosigner, cosigner_id, found)
     if EmptyForm().validate_on_submit():
         name = cosigner.organization.name
         services.cancel_cosigner(found, cosigner)
