@@ -63,6 +63,7 @@ class Extraction:
     pages: int = 0              # PDF pages; for DOCX/ODT the count the word processor saved, or 0
     passages: list[Passage] = field(default_factory=list)
     detail: str = ""            # the technical reason, for logs; never shown to planners
+    values: dict[str, Any] = field(default_factory=dict)    # what rebuilds `message` (message_for's keywords)
 
     @property
     def ok(self) -> bool:
@@ -110,7 +111,7 @@ def message_for(status: str, *, pages: int = 0, limit: int = 0, seconds: float =
 def _result(status: str, *, pages: int = 0, passages: list[Passage] | None = None, detail: str = "",
             **values: Any) -> Extraction:
     return Extraction(status=status, message=message_for(status, pages=pages, **values), pages=pages,
-                      passages=passages or [], detail=detail)
+                      passages=passages or [], detail=detail, values=values)
 
 
 # --------------------------------------------------------------------------------------------------------------

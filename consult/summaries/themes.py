@@ -519,56 +519,87 @@ def assign(analyses: Sequence[Analysis], approved: Sequence[ApprovedTheme], *,
     and is within `settings.relative` of the best theme's (a text clearly about two themes gets both)."""
     if not approved or not analyses:
         return [[] for _ in analyses]
-    scores = score_themes(analyses, approved, settings=settings)
+    return _fits(score_themes(analyses, approved, settings=settings), [theme.key for theme in approved], settings)
+
+
+def _fits(scores: np.ndarray, keys: list[str], settings: Settings) -> list[Assignment]:
     out: list[Assignment] = []
-    keys = [theme.key for theme in approved]
     for row in scores:
         best = float(row.max())
-        fits = [(keys[t], round(float(row[t]), 4)) for t in np.argsort(-row, kind="stable")
-                if row[t] >= settings.threshold and row[t] >= settings.relative * best]
-        out.append(fits)
+        out.append([(keys[t], round(float(row[t]), 4)) for t in np.argsort(-row, kind="stable")
+                    if row[t] >= settings.threshold and row[t] >= settings.relative * best])
     return out
 
 
 def score_themes(analyses: Sequence[Analysis], approved: Sequence[ApprovedTheme], *,
                  settings: Settings = DEFAULT) -> np.ndarray:
     """The score matrix behind `assign`: one row per analysis, one column per approved theme."""
-    example_texts = [text for theme in approved for text in theme.examples]
-    described = [f"{theme.label}.\n{theme.description}".strip() for theme in approved]
-    example_analyses = analyse_many(example_texts + described)
-    owners = [t for t, theme in enumerate(approved) for _ in theme.examples]
+    return ThemeScorer.fit(analyses, approved, settings=settings).score(analyses)
 
-    inputs = [_concept_sentences(a, settings) for a in analyses]
-    examples = [_concept_sentences(a, settings) for a in example_analyses]
-    # Fitted on the inputs too: their vocabulary weighs what distinguishes themes in this consultation.
-    vectorizer = Vectorizer(settings).fit(inputs + examples)
-    x = vectorizer.transform(inputs)
-    e = (vectorizer.transform(examples[:len(example_texts)]) if example_texts
-         else sparse.csr_matrix((0, x.shape[1])))
-    d = vectorizer.transform(examples[len(example_texts):])
 
-    n_themes = len(approved)
-    centres = np.zeros((n_themes, x.shape[1]))
-    owner_array = np.array(owners, dtype=int)
-    for t in range(n_themes):
-        rows = np.flatnonzero(owner_array == t) if owners else np.array([], dtype=int)
-        examples_centre = _unit(np.asarray(e[rows].sum(axis=0)).ravel()) if rows.size else None
-        described = _unit(d[t].toarray().ravel())
-        if examples_centre is None:
-            centres[t] = described
-        else:
-            share = settings.description_share
-            centres[t] = _unit((1 - share) * examples_centre + share * described)
-    centroid = np.asarray(x @ centres.T)
+class ThemeScorer:
+    """The fitted state of assignment: the vectorizer, each theme's centre and its examples' vectors.
 
-    similarity = (x @ e.T).toarray() if e.shape[0] else np.zeros((x.shape[0], 0))
-    description_similarity = (x @ d.T).toarray()
-    neighbour = np.zeros_like(centroid)
-    for t in range(n_themes):
-        columns = np.flatnonzero(owner_array == t) if owners else np.array([], dtype=int)
-        block = np.concatenate([similarity[:, columns], description_similarity[:, [t]]], axis=1)
-        k = min(settings.neighbours, block.shape[1])
-        top = -np.sort(-block, axis=1)[:, :k]
-        neighbour[:, t] = top.mean(axis=1)
-    w = settings.centroid_weight
-    return w * centroid + (1 - w) * neighbour
+    Fitted on the inputs and the examples together (their vocabulary weighs what distinguishes themes in this
+    consultation); then any input's scores depend only on its own text. Keeping one scorer per set of approved
+    themes lets a recompilation score new inputs alone and find, for the others, the scores a full run would
+    give. Picklable."""
+
+    def __init__(self, keys: list[str], vectorizer: Vectorizer, centres: np.ndarray, examples, descriptions,
+                 owners: np.ndarray, settings: Settings) -> None:
+        self.keys = keys
+        self.vectorizer = vectorizer
+        self.centres = centres
+        self.examples = examples
+        self.descriptions = descriptions
+        self.owners = owners
+        self.settings = settings
+
+    @classmethod
+    def fit(cls, analyses: Sequence[Analysis], approved: Sequence[ApprovedTheme], *,
+            settings: Settings = DEFAULT) -> ThemeScorer:
+        example_texts = [text for theme in approved for text in theme.examples]
+        described = [f"{theme.label}.\n{theme.description}".strip() for theme in approved]
+        example_analyses = analyse_many(example_texts + described)
+        owners = np.array([t for t, theme in enumerate(approved) for _ in theme.examples], dtype=int)
+
+        inputs = [_concept_sentences(a, settings) for a in analyses]
+        examples = [_concept_sentences(a, settings) for a in example_analyses]
+        vectorizer = Vectorizer(settings).fit(inputs + examples)
+        width = len(vectorizer.words.vocabulary_) + (len(vectorizer.kept) if vectorizer.use_chars else 0)
+        e = (vectorizer.transform(examples[:len(example_texts)]) if example_texts
+             else sparse.csr_matrix((0, width)))
+        d = vectorizer.transform(examples[len(example_texts):])
+
+        centres = np.zeros((len(approved), d.shape[1]))
+        for t in range(len(approved)):
+            rows = np.flatnonzero(owners == t)
+            examples_centre = _unit(np.asarray(e[rows].sum(axis=0)).ravel()) if rows.size else None
+            description = _unit(d[t].toarray().ravel())
+            if examples_centre is None:
+                centres[t] = description
+            else:
+                share = settings.description_share
+                centres[t] = _unit((1 - share) * examples_centre + share * description)
+        return cls([theme.key for theme in approved], vectorizer, centres, e, d, owners, settings)
+
+    def score(self, analyses: Sequence[Analysis]) -> np.ndarray:
+        settings = self.settings
+        x = self.vectorizer.transform([_concept_sentences(a, settings) for a in analyses])
+        centroid = np.asarray(x @ self.centres.T)
+        e, d, owners = self.examples, self.descriptions, self.owners
+        similarity = (x @ e.T).toarray() if e.shape[0] else np.zeros((x.shape[0], 0))
+        description_similarity = (x @ d.T).toarray()
+        neighbour = np.zeros_like(centroid)
+        for t in range(len(self.keys)):
+            columns = np.flatnonzero(owners == t)
+            block = np.concatenate([similarity[:, columns], description_similarity[:, [t]]], axis=1)
+            k = min(settings.neighbours, block.shape[1])
+            top = -np.sort(-block, axis=1)[:, :k]
+            neighbour[:, t] = top.mean(axis=1)
+        w = settings.centroid_weight
+        return w * centroid + (1 - w) * neighbour
+
+    def assign(self, analyses: Sequence[Analysis]) -> list[Assignment]:
+        """As `assign`, with this fitted state."""
+        return _fits(self.score(analyses), self.keys, self.settings) if analyses else []
