@@ -81,6 +81,19 @@ class Defaults:
     CONSULT_COMMENT_EDIT_MINUTES = 30
     # Local hour (America/Montreal) at which daily digests of notices are sent.
     CONSULT_DIGEST_HOUR = 7
+    # Summaries: a running compilation whose heartbeat is older than this many seconds lost its worker and is
+    # taken over; open rounds are recompiled this often (seconds; 0 turns it off); extraction is shared with
+    # this many helper tasks on the extraction queue.
+    CONSULT_JOB_STALE_SECONDS = 120
+    CONSULT_RECOMPILE_SECONDS = 3600
+    CONSULT_EXTRACTION_HELPERS = 1
+    # Seconds one attachment may take to be read before it is given the status "timeout".
+    CONSULT_EXTRACTION_TIMEOUT = 30
+    # The equity lens: an indicator of the needs portrait is a population figure when its name holds this word
+    # and its unit is a count, not a rate (each project may set its own on its equity settings page).
+    CONSULT_EQUITY_POPULATION_KEYWORD = "population"
+    # A group whose share of participants is below this fraction of its share of the population is flagged.
+    CONSULT_EQUITY_UNDER_REPRESENTED = 0.5
     # Items per page in every paginated list.
     CONSULT_PAGE_SIZE = 25
     # Where uploads and other per-deployment files live (defaults to the instance folder).
@@ -192,6 +205,10 @@ _ENV: dict[str, tuple[str, type | str]] = {
     "CONSULT_BRIEF_MAX_ATTACHMENTS": ("CONSULT_BRIEF_MAX_ATTACHMENTS", int),
     "CONSULT_COMMENT_EDIT_MINUTES": ("CONSULT_COMMENT_EDIT_MINUTES", int),
     "CONSULT_DIGEST_HOUR": ("CONSULT_DIGEST_HOUR", int),
+    "CONSULT_JOB_STALE_SECONDS": ("CONSULT_JOB_STALE_SECONDS", int),
+    "CONSULT_RECOMPILE_SECONDS": ("CONSULT_RECOMPILE_SECONDS", int),
+    "CONSULT_EXTRACTION_HELPERS": ("CONSULT_EXTRACTION_HELPERS", int),
+    "CONSULT_EXTRACTION_TIMEOUT": ("CONSULT_EXTRACTION_TIMEOUT", int),
     "CONSULT_WORKER_METRICS_PORT": ("CONSULT_WORKER_METRICS_PORT", int),
     "CONSULT_WORKER_METRICS_ADDR": ("CONSULT_WORKER_METRICS_ADDR", str),
 }

@@ -98,6 +98,8 @@ def _celery_settings(app: Flask) -> dict[str, Any]:
             "mail-sweep": {"task": "mail.sweep", "schedule": 60.0},
             # Rounds open and close on time (within a minute); the tick is idempotent.
             "rounds-tick": {"task": "rounds.tick", "schedule": 60.0},
+            # Summaries: recompile open rounds, compile closed ones once more, resend lost jobs.
+            "summaries-tick": {"task": "summaries.tick", "schedule": 60.0},
             # Daily digests of notices, at the configured local hour (beat runs in America/Montreal).
             "notices-digest": {"task": "notifications.digest",
                                "schedule": crontab(minute=0, hour=cfg["CONSULT_DIGEST_HOUR"])},

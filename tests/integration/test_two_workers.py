@@ -90,9 +90,9 @@ class WorkerProcess:
 
 @contextlib.contextmanager
 def start_workers(names: list[str], *, database_url: str, data_dir: Path, redis_url: str, logs: Path,
-                  env: dict[str, str] | None = None) -> Iterator[dict[str, WorkerProcess]]:
-    """Start one worker per name side by side (each `-Q default,mail --concurrency=1`, see celery_command),
-    wait until all are ready, and stop whichever are still running at the end."""
+                  env: dict[str, str] | None = None, queues: str | None = None) -> Iterator[dict[str, WorkerProcess]]:
+    """Start one worker per name side by side (each `-Q default,mail --concurrency=1`, see celery_command, or
+    the `queues` given), wait until all are ready, and stop whichever are still running at the end."""
     logs.mkdir(parents=True, exist_ok=True)
     workers: dict[str, WorkerProcess] = {}
     try:
@@ -101,7 +101,9 @@ def start_workers(names: list[str], *, database_url: str, data_dir: Path, redis_
             worker_environment = worker_env(database_url=database_url, data_dir=data_dir, redis_url=redis_url,
                                             secret_key=SECRET)
             worker_environment.update(env or {})
-            command = [*celery_command(), f"--hostname={name}@%h"]  # the last --hostname wins
+            command = [*celery_command(), f"--hostname={name}@%h"]  # the last --hostname (and -Q) wins
+            if queues:
+                command += ["-Q", queues]
             with log.open("wb") as sink:
                 process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
                                            env=worker_environment, start_new_session=True)
