@@ -12,7 +12,9 @@ TRANSLATIONS := consult/i18n/translations
 # Python 3.11 or 3.12 (pyproject.toml's requires-python); the first one found.
 PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
 # Debian packages the test suite starts or drives.
-TEST_PACKAGES := redis-server postgresql chromium fonts-dejavu-core
+# Debian packages the app itself needs: Pango for WeasyPrint (summaries as PDF), and a font.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+TEST_PACKAGES := redis-server postgresql chromium $(RUN_PACKAGES)
 
 .PHONY: help venv translations run test test-blns bench lint system-deps node-deps clean
 
@@ -47,6 +49,7 @@ translations: $(STAMP)
 	fi
 
 run: venv
+	@scripts/apt-ensure $(RUN_PACKAGES)
 	@scripts/run-dev
 
 system-deps:
