@@ -242,6 +242,7 @@ def load_demo() -> Report:
     module's own demo (programmes and the PALV project, the partnership registry, then the consultation
     rounds and what participants gave them)."""
     from consult.organizations import demo as organizations_demo
+    from consult.equity import demo as equity_demo
     from consult.participation import demo as participation_demo
     from consult.projects import demo as projects_demo
     from consult.rounds import demo as rounds_demo
@@ -251,6 +252,7 @@ def load_demo() -> Report:
     organizations_demo.load(report)
     rounds_demo.load(report)
     participation_demo.load(report)
+    equity_demo.load(report)
     db.session.commit()
     return report
 
