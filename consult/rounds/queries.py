@@ -188,6 +188,7 @@ def event_labels() -> dict[str, str]:
         "created": _("Round created"), "edited": _("Round edited"), "scheduled": _("Scheduled"),
         "unscheduled": _("Back to draft"), "opening_moved": _("Opening moved to now"), "opened": _("Opened"),
         "closed": _("Closed"), "extended": _("Closing extended"), "summarized": _("Marked as summarized"),
+        "summary_published": _("Summary published"),
         "published": _("Results published"), "invited": _("Invited"), "uninvited": _("Invitation taken back"),
         "invitation_answered": _("Invitation answered"), "question_added": _("Guiding question added"),
         "question_edited": _("Guiding question edited"), "question_moved": _("Guiding questions reordered"),
@@ -242,3 +243,12 @@ def describe(event: RoundEvent) -> list[str]:
 def events_page(round_: ConsultationRound) -> Pagination:
     return paginate(select(RoundEvent).where(RoundEvent.round_id == round_.id)
                     .options(joinedload(RoundEvent.actor)).order_by(RoundEvent.at.desc(), RoundEvent.id.desc()))
+
+
+def published_summary(round_: ConsultationRound):
+    """The round's latest published summary, or None."""
+    from consult.summaries.models import Summary, SummaryState
+
+    return db.session.scalar(select(Summary).where(Summary.round_id == round_.id,
+                                                   Summary.state == SummaryState.published)
+                             .order_by(Summary.number.desc()).limit(1))

@@ -111,7 +111,8 @@ def _render_show(round_: ConsultationRound, failed: tuple[int, AnswerForm] | Non
         actions=services.possible_actions(round_) if may_manage else [], labels=services.transition_labels(),
         short_warning=services.short_round_warning(round_) if may_manage and round_.is_editable else None,
         schedule_problems=services.schedule_problems(round_, now_utc()) if may_manage and round_.is_editable
-        else [], counts=queries.invitation_counts(round_), lang=current_lang()), status
+        else [], counts=queries.invitation_counts(round_), lang=current_lang(),
+        published_summary=queries.published_summary(round_)), status
 
 
 @bp.get("/rounds/<int:round_id>")

@@ -194,6 +194,39 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "notifications.unfollow": (NOBODY, SIGNED_IN),
     "notifications.settings": (SIGNED_IN, SIGNED_IN),
     "notifications.unsubscribe": (NOBODY, NOBODY),  # "not-a-token" is a forged link: 400
+    # Equity lens: the sample brief is a draft (planners never see drafts); chart "areas".
+    "equity.brief_tags": ({"representative"}, {"representative"}),
+    "equity.comment_tags": ({"citizen", "planner"}, {"citizen", "planner"}),
+    "equity.proposed_need_tags": ({"citizen", "planner"}, {"citizen", "planner"}),
+    "equity.review": ({"planner", "admin"}, {"planner"}),
+    "equity.lens": ({"planner", "admin"}, NOBODY),
+    "equity.chart_csv": ({"planner", "admin"}, NOBODY),
+    "equity.chart_svg": ({"planner", "admin"}, NOBODY),
+    "equity.taxonomy_page": ({"planner", "admin"}, {"planner"}),
+    "equity.retire_tag": (NOBODY, {"planner"}),
+    "equity.settings": ({"planner"}, {"planner"}),
+    # Summaries: the sample summary is a draft on the open sample round; job, theme and quote 999999: 404.
+    "summaries.jobs": ({"planner", "admin"}, NOBODY),
+    "summaries.compile": (NOBODY, {"planner"}),
+    "summaries.cancel_job": (NOBODY, NOBODY),
+    "summaries.job_status": (NOBODY, NOBODY),
+    "summaries.job": (NOBODY, NOBODY),
+    "summaries.review": ({"planner", "admin"}, NOBODY),
+    "summaries.new_theme": ({"planner"}, {"planner"}),
+    "summaries.merge_themes": (NOBODY, {"planner"}),
+    "summaries.approve_all": (NOBODY, {"planner"}),
+    "summaries.edit_theme": (NOBODY, {"planner"}),  # theme 999999: the planner is sent back with a message
+    "summaries.split_theme": (NOBODY, {"planner"}),
+    "summaries.approve_theme": (NOBODY, {"planner"}),
+    "summaries.discard_theme": (NOBODY, {"planner"}),
+    "summaries.restore_theme": (NOBODY, {"planner"}),
+    "summaries.keep_quote": (NOBODY, {"planner"}),
+    "summaries.summary": ({"planner", "admin"}, NOBODY),
+    "summaries.round_summary": (EVERYONE, NOBODY),  # none published yet: a page that says so
+    "summaries.download": ({"planner", "admin"}, NOBODY),
+    "summaries.download_csv": ({"planner", "admin"}, NOBODY),
+    "summaries.publish": (NOBODY, {"planner"}),  # refused with a message: the round is open
+    "summaries.source": (NOBODY, NOBODY),  # sample kind "service" is not a source kind: 404
 }
 
 
@@ -230,7 +263,20 @@ def world(make_user):
     values.update(project_route_values(establishment, organization, users["planner"]))
     values.update(participation_route_values(organization, users, values))
     values["question_id"] = 999999
+    values["chart"] = "areas"
+    values.update(_summary_route_values(values["round_id"], values["comment_id"]))
     return users, values
+
+
+def _summary_route_values(round_id: int, comment_id: int) -> dict:
+    from consult.summaries.models import Summary
+    from tests.summaries.content_sample import sample_content
+
+    summary = Summary(round_id=round_id, number=1, input_digest="0" * 64, content=sample_content(round_id))
+    db.session.add(summary)
+    db.session.commit()
+    return {"summary_id": summary.id, "job_id": 999999, "theme_id": 999999, "quote_id": 999999, "fmt": "json",
+            "table": "themes", "source_id": comment_id}
 
 
 def _routes(app):
