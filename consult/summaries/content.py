@@ -151,6 +151,7 @@ class Totals(TypedDict):
     proposed_needs: int
     supports: int
     participants: int              # distinct people and organizations
+    unthemed: int                  # inputs (comments, briefs, proposed needs) that carry no theme
     campaigns: int                 # groups of near-identical texts
     campaign_copies: int
 
@@ -196,13 +197,24 @@ def source_url(round_id: int, source: Source, *, external: bool = False) -> str 
 
 
 def public_view(content: Content) -> Content:
-    """The content as the public may read it: positions held in confidential briefs are not attributed."""
+    """The content as the public may read it: positions held in confidential briefs are not attributed, and
+    themes still only proposed by the workers are left out."""
     def visible(positions: list[Position]) -> list[Position]:
         return [p for p in positions if not p["holder"]["confidential"]]
 
+    # Themes the workers proposed and no planner reviewed are suggestions for the draft, never published.
+    proposed = {theme["id"] for theme in content.get("themes", []) if theme["state"] == "proposed"}
+
+    def reviewed(refs: list[ThemeRef]) -> list[ThemeRef]:
+        return [ref for ref in refs if ref["id"] not in proposed]
+
     out: dict[str, Any] = dict(content)
+    out["themes"] = [theme for theme in content.get("themes", []) if theme["id"] not in proposed]
+    out["campaigns"] = [{**campaign, "themes": reviewed(campaign.get("themes", []))}
+                        for campaign in content.get("campaigns", [])]
     out["items"] = [{**item, "positions": {k: visible(v) for k, v in item["positions"].items()},
-                     "minority": visible(item["minority"])} for item in content["items"]]
+                     "minority": visible(item["minority"]), "themes": reviewed(item.get("themes", []))}
+                    for item in content["items"]]
     out["agreements"] = [{**entry, "holders": [h for h in entry["holders"] if not h["confidential"]]}
                          for entry in content["agreements"]]
     out["disagreements"] = [{**entry, **{side: visible(entry[side]) for side in ("support", "oppose", "amend")}}

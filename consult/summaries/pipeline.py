@@ -56,6 +56,9 @@ MIN_WORDS = 4            # a passage shorter than this ("Page 2", a signature) s
 CHUNK = 2_000            # inputs analysed or scored between two heartbeats
 QUOTES_PER_THEME = 3
 QUOTE_MAX_CHARS = 600
+# With approved themes, new ones are proposed only from at least this many uncovered inputs, and this share.
+PROPOSE_MIN_INPUTS = 20
+PROPOSE_MIN_SHARE = 0.10
 SEED = 0
 
 # Analyses kept in the worker's memory between compilations (a periodic recompilation then loads nothing).
@@ -363,6 +366,15 @@ def _propose(round_: ConsultationRound, units: list[Unit], analyses: list[Analys
                 covered.add(index)
     pool = [i for i in range(len(units)) if i not in covered and i not in copies]
     beat()
+    if approved and len(pool) < max(PROPOSE_MIN_INPUTS, PROPOSE_MIN_SHARE * len(units)):
+        # Once planners have approved themes, a few inputs no theme covers are reported as such (content's
+        # "unthemed"), not turned into new proposals that would need another review at every compilation.
+        for theme in db.session.scalars(select(Theme).where(Theme.round_id == round_.id,
+                                                            Theme.state == ThemeState.proposed,
+                                                            Theme.reviewed_at.is_(None))):
+            db.session.delete(theme)
+        db.session.flush()
+        return
     found = (propose_themes([analyses[i] for i in pool], seed=SEED, quotes=QUOTES_PER_THEME * 3)
              if len(pool) >= 2 else [])
     existing = db.session.scalars(select(Theme).where(Theme.round_id == round_.id)).all()
@@ -519,8 +531,10 @@ def _compile(round_: ConsultationRound, job: SummaryJob, units: list[Unit], anal
                        for t in themes_of.get(first.key, []) if t in labels],
         })
 
+    themed = {key for sources in carriers.values() for key in sources}
     totals = aggregate.totals(round_)
-    totals.update(campaigns=len(campaigns), campaign_copies=sum(len(group) for group in campaigns),
+    totals.update(unthemed=len({unit.key for unit in units} - themed), campaigns=len(campaigns),
+                  campaign_copies=sum(len(group) for group in campaigns),
                   pages_read=sum(texts[a.storage_key].pages for brief in briefs for a in brief.attachments
                                  if a.storage_key in texts and texts[a.storage_key].status == "ok"))
     until = aggregate.inputs_until(round_)
@@ -532,7 +546,10 @@ def _compile(round_: ConsultationRound, job: SummaryJob, units: list[Unit], anal
         "compiled_at": now_utc().isoformat(),
         "inputs_until": until.isoformat() if isinstance(until, datetime) else None,
         "round_state": round_.state.value,
-        "themes_reviewed": not any(theme.state is ThemeState.proposed for theme in themes),
+        # Reviewed: planners approved themes (proposals left after that are drafts' suggestions only, never
+        # published), or the workers proposed nothing.
+        "themes_reviewed": any(theme.state is ThemeState.approved for theme in themes)
+        or not any(theme.state is ThemeState.proposed for theme in themes),
         "totals": totals,
         "participation": aggregate.participation(round_),
         "themes": theme_entries,

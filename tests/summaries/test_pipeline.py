@@ -225,3 +225,19 @@ def test_campaign_copies_are_grouped_and_shown_once(consultation):
     campaigns = latest(consultation).content["campaigns"]
     assert campaigns[0]["count"] == 6
     assert campaigns[0]["text"].startswith(letter[:40])
+
+
+def test_proposals_left_after_a_review_stay_in_the_draft_and_never_reach_the_public(compiled):
+    from consult.summaries.content import public_view
+
+    consultation, _job = compiled
+    approve_theme(consultation, "Isolement des aînés", "Aînés seuls, visites d'amitié.",
+                  ["Les aînés seuls ont besoin de visites d'amitié."])
+    compile_now(consultation)
+    content = latest(consultation).content
+    assert content["themes_reviewed"], "planners approved themes: the summary may be published"
+    public = public_view(content)
+    assert [t["state"] for t in public["themes"]] == ["approved"]
+    proposed = {t["id"] for t in content["themes"] if t["state"] == "proposed"}
+    assert not any(ref["id"] in proposed for item in public["items"] for ref in item["themes"])
+    assert content["totals"]["unthemed"] >= 0

@@ -180,6 +180,14 @@ def briefs_sentence(totals: dict[str, Any]) -> str:
              attachments=number(totals.get("attachments", 0)), pages=number(totals.get("pages_read", 0)))
 
 
+def unthemed_sentence(totals: dict[str, Any]) -> str:
+    """Inputs that carry no theme are said, not hidden: a reader can judge how much the themes cover."""
+    if "unthemed" not in totals:
+        return ""
+    return _("%(count)s inputs carry none of these themes; they are counted everywhere else in this summary.",
+             count=number(totals.get("unthemed", 0)))
+
+
 def theme_counts(theme: dict[str, Any]) -> str:
     return _("%(count)s inputs: %(comments)s comments, %(briefs)s briefs, %(needs)s proposed needs.",
              count=number(theme.get("count", 0)), comments=number(theme.get("comments", 0)),
