@@ -10,7 +10,7 @@ from consult import config as config_module
 
 # Domain modules, in the order they are wired; each may have models, policies, views, tasks, cli.
 MODULES = ("accounts", "territories", "organizations", "mail", "main", "admin", "projects", "storage", "ops",
-           "rounds", "participation", "equity", "moderation", "notifications", "summaries")
+           "rounds", "participation", "equity", "moderation", "notifications", "summaries", "api")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

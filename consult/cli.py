@@ -20,6 +20,7 @@ def main() -> None:
 def register_commands(app) -> None:
     """Called by create_app so `flask` and `consult` offer the same commands."""
     from consult.accounts.cli import create_admin
+    from consult.api.cli import tokens
     from consult.sampledata.cli import bench
     from consult.seed import seed_demo
     from consult.summaries.cli import summaries
@@ -27,4 +28,5 @@ def register_commands(app) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(bench)
     app.cli.add_command(summaries)
+    app.cli.add_command(tokens)
     app.cli.add_command(create_admin)

@@ -94,6 +94,10 @@ class Defaults:
     CONSULT_EQUITY_POPULATION_KEYWORD = "population"
     # A group whose share of participants is below this fraction of its share of the population is flagged.
     CONSULT_EQUITY_UNDER_REPRESENTED = 0.5
+    # Rate limit of API reads, per token (or per address without one); API writes use CONSULT_POST_LIMIT.
+    CONSULT_API_READ_LIMIT = "600 per minute;20000 per hour"
+    # Largest JSON body the API reads, in bytes (briefs come as multipart, capped by MAX_CONTENT_LENGTH).
+    CONSULT_API_MAX_JSON_BYTES = 64 * 1024
     # Items per page in every paginated list.
     CONSULT_PAGE_SIZE = 25
     # Where uploads and other per-deployment files live (defaults to the instance folder).
@@ -209,6 +213,8 @@ _ENV: dict[str, tuple[str, type | str]] = {
     "CONSULT_RECOMPILE_SECONDS": ("CONSULT_RECOMPILE_SECONDS", int),
     "CONSULT_EXTRACTION_HELPERS": ("CONSULT_EXTRACTION_HELPERS", int),
     "CONSULT_EXTRACTION_TIMEOUT": ("CONSULT_EXTRACTION_TIMEOUT", int),
+    "CONSULT_API_READ_LIMIT": ("CONSULT_API_READ_LIMIT", str),
+    "CONSULT_API_MAX_JSON_BYTES": ("CONSULT_API_MAX_JSON_BYTES", int),
     "CONSULT_WORKER_METRICS_PORT": ("CONSULT_WORKER_METRICS_PORT", int),
     "CONSULT_WORKER_METRICS_ADDR": ("CONSULT_WORKER_METRICS_ADDR", str),
 }

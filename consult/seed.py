@@ -241,8 +241,8 @@ def load_demo() -> Report:
     """Create what is missing of the demo data and commit: the territory and people first, then each
     module's own demo (programmes and the PALV project, the partnership registry, then the consultation
     rounds and what participants gave them)."""
-    from consult.organizations import demo as organizations_demo
     from consult.equity import demo as equity_demo
+    from consult.organizations import demo as organizations_demo
     from consult.participation import demo as participation_demo
     from consult.projects import demo as projects_demo
     from consult.rounds import demo as rounds_demo

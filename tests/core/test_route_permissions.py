@@ -205,6 +205,27 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "equity.taxonomy_page": ({"planner", "admin"}, {"planner"}),
     "equity.retire_tag": (NOBODY, {"planner"}),
     "equity.settings": ({"planner"}, {"planner"}),
+    # The API: reads are public, writes need a token (a session alone gets a 401 problem).
+    "api.openapi_document": (EVERYONE, NOBODY), "api.establishments": (EVERYONE, NOBODY),
+    "api.establishment": (EVERYONE, NOBODY), "api.territories": (EVERYONE, NOBODY), "api.territory": (EVERYONE, NOBODY),
+    "api.organizations": (EVERYONE, NOBODY), "api.organization": (EVERYONE, NOBODY), "api.projects": (EVERYONE, NOBODY),
+    "api.project": (EVERYONE, NOBODY), "api.project_versions": (EVERYONE, NOBODY), "api.version": (EVERYONE, NOBODY),
+    "api.version_items": (EVERYONE, NOBODY), "api.version_item": (EVERYONE, NOBODY), "api.rounds": (EVERYONE, NOBODY),
+    "api.round_": (EVERYONE, NOBODY), "api.round_items": (EVERYONE, NOBODY),
+    "api.answers": (EVERYONE, NOBODY),  # empty until the round closes
+    "api.round_summary": (NOBODY, NOBODY),  # the sample summary is a draft: 404
+    "api.open_data_zip": (EVERYONE, NOBODY), "api.item_comments": (EVERYONE, NOBODY),
+    "api.post_comment": (NOBODY, NOBODY), "api.comment": (EVERYONE, NOBODY), "api.comment_replies": (EVERYONE, NOBODY),
+    "api.post_reply": (NOBODY, NOBODY), "api.support": (NOBODY, NOBODY),
+    "api.retract_support": (NOBODY, NOBODY),  # DELETE only
+    "api.proposed_needs": (EVERYONE, NOBODY), "api.proposed_need": (EVERYONE, NOBODY),
+    "api.propose_need": (NOBODY, NOBODY),
+    "api.round_briefs": (EVERYONE, NOBODY),  # empty while the round is open
+    "api.brief": (NOBODY, NOBODY),  # the sample brief is a draft: 404
+    "api.submit_brief": (NOBODY, NOBODY), "api.me": (NOBODY, NOBODY),  # 401 without a token
+    "api_pages.docs": (EVERYONE, NOBODY), "api_pages.tokens_page": (SIGNED_IN, SIGNED_IN),
+    "api_pages.revoke_token": (NOBODY, NOBODY),  # token 999999: 404
+    "api_pages.open_data": (EVERYONE, NOBODY),
     # Summaries: the sample summary is a draft on the open sample round; job, theme and quote 999999: 404.
     "summaries.jobs": ({"planner", "admin"}, NOBODY),
     "summaries.compile": (NOBODY, {"planner"}),
@@ -264,6 +285,7 @@ def world(make_user):
     values.update(participation_route_values(organization, users, values))
     values["question_id"] = 999999
     values["chart"] = "areas"
+    values["api_token_id"] = 999999
     values.update(_summary_route_values(values["round_id"], values["comment_id"]))
     return users, values
 
@@ -298,7 +320,7 @@ def _url(rule, values) -> str:
 
 
 def _forbidden(response) -> bool:
-    if response.status_code in (403, 404, 405, 400):
+    if response.status_code in (401, 403, 404, 405, 400):
         return True
     return response.status_code == 302 and "/login" in response.headers.get("Location", "")
 
