@@ -77,7 +77,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 
         wait_until(answers, timeout=30, what="the web app to answer /healthz")
         with run_worker(database_url=database_url, data_dir=data_dir, secret_key=SECRET,
-                        log=data_dir / "worker.log"):
+                        log=data_dir / "worker.log", queues="default,mail,extraction,analysis,compilation"):
             yield LiveServer(url, data_dir, database_url)
     finally:
         stop_process(web, timeout=10)
