@@ -21,6 +21,8 @@ from flask import url_for
 
 SCHEMA = 1
 SUPPRESS_BELOW = 5
+# Kept by the pipeline for its next periodic run (campaign members, newest ids), never shown or exported.
+INTERNAL_KEYS = ("campaign_digests", "watermark")
 
 SourceKind = Literal["comment", "brief", "proposed_need", "planner"]
 
@@ -173,7 +175,7 @@ class Content(TypedDict):
     agreements: list[dict[str, Any]]     # {"version_id", "uid", "title", "holders": [Holder]}
     disagreements: list[dict[str, Any]]  # {"version_id", "uid", "title", "support": [...], "oppose": [...],
     #                                       "amend": [...]} each a list of Position
-    campaigns: list[Campaign]
+    campaigns: list[Campaign]      # the largest (at most 100); totals.campaigns counts them all
     proposed_needs: list[ProposedNeedEntry]
     answers: Answers
     extraction_problems: list[ExtractionProblem]
@@ -208,7 +210,7 @@ def public_view(content: Content) -> Content:
     def reviewed(refs: list[ThemeRef]) -> list[ThemeRef]:
         return [ref for ref in refs if ref["id"] not in proposed]
 
-    out: dict[str, Any] = dict(content)
+    out: dict[str, Any] = {key: value for key, value in content.items() if key not in INTERNAL_KEYS}
     out["themes"] = [theme for theme in content.get("themes", []) if theme["id"] not in proposed]
     out["campaigns"] = [{**campaign, "themes": reviewed(campaign.get("themes", []))}
                         for campaign in content.get("campaigns", [])]

@@ -55,6 +55,7 @@ log = logging.getLogger("consult.summaries")
 MIN_WORDS = 4            # a passage shorter than this ("Page 2", a signature) says nothing to analyse
 CHUNK = 2_000            # inputs analysed or scored between two heartbeats
 QUOTES_PER_THEME = 3
+CAMPAIGNS_SHOWN = 100     # the largest ones; the totals count them all
 QUOTE_MAX_CHARS = 600
 # With approved themes, new ones are proposed only from at least this many uncovered inputs, and this share.
 PROPOSE_MIN_INPUTS = 20
@@ -79,6 +80,7 @@ class Unit:
     public: bool                    # may be quoted (not a confidential brief)
     label: str                      # an organization's name for a brief, "" otherwise
     filename: str | None = None
+    digest: str = ""                # of the normalized text (analysis.digest)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -93,6 +95,47 @@ class Unit:
 
 
 Beat = Callable[..., None]
+
+
+# The ORM rows a compilation reads are turned into plain values at once: every heartbeat commits, and an
+# expired ORM object would reload itself row by row (thousands of queries on a large round).
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    id: int
+    storage_key: str
+    filename: str
+    media_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class BriefRef:
+    id: int
+    public: bool
+    organization: str
+    body: str
+    attachments: tuple[FileRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FileText:
+    status: str
+    pages: int
+    passages: list[list[Any]]
+    reason: str | None
+    limit: int
+
+
+# Digests of the texts seen by this worker: normalizing 70,000 texts again at each recompilation costs seconds.
+_DIGESTS: dict[str, str] = {}
+
+
+def _digest_of(text: str) -> str:
+    found = _DIGESTS.get(text)
+    if found is None:
+        if len(_DIGESTS) > _ANALYSES_MAX:
+            _DIGESTS.clear()
+        found = _DIGESTS[text] = digest(text)
+    return found
 
 
 # ------------------------------------------------------------------------------------------------- the run
@@ -156,15 +199,18 @@ def compile_round(job: SummaryJob, worker: str) -> str:
 # ------------------------------------------------------------------------------------------------- inputs
 
 
-def _briefs(round_: ConsultationRound) -> list[Brief]:
-    return db.session.scalars(
+def _briefs(round_: ConsultationRound) -> list[BriefRef]:
+    rows = db.session.scalars(
         select(Brief).where(Brief.round_id == round_.id, Brief.state == BriefState.submitted,
                             Brief.hidden_at.is_(None))
         .options(selectinload(Brief.attachments), selectinload(Brief.organization))
         .order_by(Brief.id)).all()
+    return [BriefRef(brief.id, brief.visibility is BriefVisibility.public, brief.organization.name, brief.body or "",
+                     tuple(FileRef(a.id, a.storage_key, a.filename, a.media_type) for a in brief.attachments))
+            for brief in rows]
 
 
-def _read_attachments(briefs: list[Brief], beat: Beat) -> dict[str, AttachmentText]:
+def _read_attachments(briefs: list[BriefRef], beat: Beat) -> dict[str, FileText]:
     files = {a.storage_key: a.media_type for brief in briefs for a in brief.attachments}
     keys = sorted(files)
     pending = extracting.register(files.items())
@@ -176,11 +222,13 @@ def _read_attachments(briefs: list[Brief], beat: Beat) -> dict[str, AttachmentTe
             for _ in range(helpers):
                 read_files.delay(keys)
         extracting.wait(keys, beat=lambda left: beat(done=len(keys) - left, total=len(keys)))
-    found: dict[str, AttachmentText] = {}
+    found: dict[str, FileText] = {}
+    columns = (AttachmentText.storage_key, AttachmentText.status, AttachmentText.pages, AttachmentText.passages,
+               AttachmentText.reason, AttachmentText.limit)
     for start in range(0, len(keys), 500):
-        for row in db.session.scalars(select(AttachmentText)
-                                      .where(AttachmentText.storage_key.in_(keys[start:start + 500]))):
-            found[row.storage_key] = row
+        for key, status, pages, passages, reason, limit in db.session.execute(
+                select(*columns).where(AttachmentText.storage_key.in_(keys[start:start + 500]))):
+            found[key] = FileText(status, pages, passages, reason, limit)
     return found
 
 
@@ -192,33 +240,33 @@ def paragraphs(markdown: str | None) -> list[str]:
     return [" ".join(part.split()) for part in _BLANK_LINES.split(markdown or "") if part.strip()]
 
 
-def _units(round_: ConsultationRound, briefs: list[Brief], texts: dict[str, AttachmentText]) -> list[Unit]:
+def _units(round_: ConsultationRound, briefs: list[BriefRef], texts: dict[str, FileText]) -> list[Unit]:
     units: list[Unit] = []
     for brief in briefs:
-        public = brief.visibility is BriefVisibility.public
-        name = brief.organization.name
         for number, text in enumerate(paragraphs(brief.body), start=1):
             if len(text.split()) >= MIN_WORDS:
-                units.append(Unit("brief", brief.id, None, None, number, text, public, name))
+                units.append(Unit("brief", brief.id, None, None, number, text, brief.public, brief.organization,
+                                  digest=_digest_of(text)))
         for attachment in brief.attachments:
             row = texts.get(attachment.storage_key)
             if row is None or row.status != "ok":
                 continue
             for page, number, text in row.passages:
                 if len(text.split()) >= MIN_WORDS:
-                    units.append(Unit("brief", brief.id, attachment.id, page, number, text, public, name,
-                                      attachment.filename))
+                    units.append(Unit("brief", brief.id, attachment.id, page, number, text, brief.public,
+                                      brief.organization, attachment.filename, _digest_of(text)))
     comments = db.session.execute(
         select(Comment.id, Comment.body).where(Comment.round_id == round_.id, Comment.hidden_at.is_(None))
         .order_by(Comment.id)).tuples().all()
-    units.extend(Unit("comment", comment_id, None, None, None, body, True, "") for comment_id, body in comments
-                 if body and body.strip())
+    units.extend(Unit("comment", comment_id, None, None, None, body, True, "", digest=_digest_of(body))
+                 for comment_id, body in comments if body and body.strip())
     needs = db.session.execute(
         select(ProposedNeed.id, ProposedNeed.title, ProposedNeed.description)
         .where(ProposedNeed.round_id == round_.id, ProposedNeed.hidden_at.is_(None))
         .order_by(ProposedNeed.id)).tuples().all()
-    units.extend(Unit("proposed_need", need_id, None, None, None, f"{title}\n\n{description}", True, "")
-                 for need_id, title, description in needs)
+    for need_id, title, description in needs:
+        text = f"{title}\n\n{description}"
+        units.append(Unit("proposed_need", need_id, None, None, None, text, True, "", digest=_digest_of(text)))
     return units
 
 
@@ -248,7 +296,7 @@ def _input_digest(round_: ConsultationRound, units: list[Unit], themes_digest: s
     for unit in units:
         texts.update(f"{unit.kind}:{unit.id}:{unit.attachment_id}:{unit.page}:{unit.paragraph}:{unit.public}:"
                      f"{unit.label}:".encode())
-        texts.update(digest(unit.text).encode())
+        texts.update(unit.digest.encode())
     # Themes a planner touched (the workers' untouched proposals are an output, not an input).
     proposed = db.session.execute(select(Theme.id, Theme.state, Theme.label, Theme.description, Theme.merged_into_id)
                                   .where(Theme.round_id == round_.id, Theme.reviewed_at.is_not(None))
@@ -258,9 +306,23 @@ def _input_digest(round_: ConsultationRound, units: list[Unit], themes_digest: s
                  "counts": aggregate.fingerprint(round_), "state": round_.state.value})
 
 
-def _latest(round_: ConsultationRound) -> Summary | None:
-    return db.session.scalar(select(Summary).where(Summary.round_id == round_.id)
-                             .order_by(Summary.number.desc()).limit(1))
+@dataclass(frozen=True, slots=True)
+class Prior:
+    """What a compilation needs of the round's latest summary, read once (its content is large, and an
+    expired ORM row would decode it again after every heartbeat)."""
+
+    input_digest: str
+    campaign_digests: list[list[Any]] | None
+    watermark: dict[str, int]
+
+
+def _latest(round_: ConsultationRound) -> Prior | None:
+    row = db.session.execute(select(Summary.input_digest, Summary.content).where(Summary.round_id == round_.id)
+                             .order_by(Summary.number.desc()).limit(1)).first()
+    if row is None:
+        return None
+    digest_, content = row
+    return Prior(digest_, content.get("campaign_digests"), content.get("watermark", {}))
 
 
 # ----------------------------------------------------------------------------------------------- analyses
@@ -268,7 +330,7 @@ def _latest(round_: ConsultationRound) -> Summary | None:
 
 def _analyses(units: list[Unit], progress: Callable[[int], None]) -> list[Analysis]:
     """Each unit's analysis: from the worker's memory, else the database cache, else computed (and stored)."""
-    keys = [cache_key(digest(unit.text)) for unit in units]
+    keys = [cache_key(unit.digest) for unit in units]
     found: dict[str, Analysis] = {key: _ANALYSES[key] for key in keys if key in _ANALYSES}
     wanted = sorted({key for key in keys if key not in found})
     for start in range(0, len(wanted), 500):
@@ -314,21 +376,21 @@ def _insert_ignoring_duplicates(model: Any, rows: list[dict[str, Any]]) -> None:
 # ------------------------------------------------------------------------------------------------ campaigns
 
 
-def _campaigns(units: list[Unit], latest: Summary | None) -> list[list[int]]:
+def _campaigns(units: list[Unit], latest: Prior | None) -> list[list[int]]:
     """Groups of near-identical comments and proposed needs (indices into units), largest first; the first
     index of a group stands for it. A periodic run attaches new copies to the campaigns the latest summary
     knew (by the digest of their first copy) rather than comparing every pair again."""
     candidates = [i for i, unit in enumerate(units) if unit.kind != "brief"]
-    if latest is not None and latest.content.get("campaign_digests") is not None:
+    if latest is not None and latest.campaign_digests is not None:
         return _known_campaigns(units, candidates, latest)
     groups = near_duplicates([units[i].text for i in candidates])
     return [[candidates[m] for m in group.members] for group in groups]
 
 
-def _known_campaigns(units: list[Unit], candidates: list[int], latest: Summary) -> list[list[int]]:
+def _known_campaigns(units: list[Unit], candidates: list[int], latest: Prior) -> list[list[int]]:
     from consult.summaries.analysis import NEAR_DUPLICATE_THRESHOLD, _jaccard, shingles
 
-    known = latest.content["campaign_digests"]       # [[representative digest, [member keys]]]
+    known = latest.campaign_digests or []      # [[representative digest, [member keys]]]
     by_key = {units[i].key: i for i in candidates}
     groups: list[list[int]] = []
     seen: set[int] = set()
@@ -338,16 +400,22 @@ def _known_campaigns(units: list[Unit], candidates: list[int], latest: Summary) 
             groups.append(group)
             seen.update(group)
     old = {key for _, members in known for key in map(tuple, members)}
-    watermark = latest.content.get("watermark", {})
+    watermark = latest.watermark
     fresh = [i for i in candidates if i not in seen and units[i].id > watermark.get(units[i].kind, 0)
              and units[i].key not in old]
     if fresh and groups:
-        reps = [(group, shingles(units[group[0]].text)) for group in groups]
+        # Only the campaigns sharing a run of words with a new text are compared with it.
+        reps = [shingles(units[group[0]].text) for group in groups]
+        holders: dict[int, list[int]] = defaultdict(list)
+        for number, rep in enumerate(reps):
+            for shingle in rep:
+                holders[shingle].append(number)
         for i in fresh:
             own = shingles(units[i].text)
-            for group, rep in reps:
-                if own and _jaccard(own, rep) >= NEAR_DUPLICATE_THRESHOLD:
-                    group.append(i)
+            candidates_ = sorted({number for shingle in own for number in holders.get(shingle, ())})
+            for number in candidates_:
+                if _jaccard(own, reps[number]) >= NEAR_DUPLICATE_THRESHOLD:
+                    groups[number].append(i)
                     break
     return sorted(groups, key=lambda g: (-len(g), g[0]))
 
@@ -464,7 +532,7 @@ def _assign(round_: ConsultationRound, approved: list[Theme], themes_digest: str
 
 
 def _compile(round_: ConsultationRound, job: SummaryJob, units: list[Unit], analyses: list[Analysis],
-             texts: dict[str, AttachmentText], briefs: list[Brief], assignments: list[list[tuple[str, float]]],
+             texts: dict[str, FileText], briefs: list[BriefRef], assignments: list[list[tuple[str, float]]],
              campaigns: list[list[int]], input_digest: str) -> Summary:
     themes = db.session.scalars(select(Theme).where(Theme.round_id == round_.id,
                                                     Theme.state.in_((ThemeState.approved, ThemeState.proposed)))
@@ -522,7 +590,7 @@ def _compile(round_: ConsultationRound, job: SummaryJob, units: list[Unit], anal
         })
 
     campaign_entries = []
-    for group in campaigns:
+    for group in campaigns[:CAMPAIGNS_SHOWN]:
         first = units[group[0]]
         campaign_entries.append({
             "text": first.text, "language": analyses[group[0]].language, "count": len(group),
@@ -563,7 +631,7 @@ def _compile(round_: ConsultationRound, job: SummaryJob, units: list[Unit], anal
         "items_without_input": dict(sorted(quiet.items())),
         "equity": equity_section(round_),
         # For the next periodic run: the campaigns known, and the newest input id of each kind.
-        "campaign_digests": [[digest(units[group[0]].text), [list(units[i].key) for i in group]]
+        "campaign_digests": [[units[group[0]].digest, [list(units[i].key) for i in group]]
                              for group in campaigns],
         "watermark": _watermark(units),
     }
@@ -582,12 +650,12 @@ def _compile(round_: ConsultationRound, job: SummaryJob, units: list[Unit], anal
     return summary
 
 
-def _suggest_tags(round_: ConsultationRound, units: list[Unit], latest: Summary | None) -> None:
+def _suggest_tags(round_: ConsultationRound, units: list[Unit], latest: Prior | None) -> None:
     """Equity tags suggested from each input's whole text (a brief: its text and attachments), shown to
     people as suggestions until someone confirms them. A periodic run reads only the inputs that are new."""
     from consult.equity.suggestions import store_suggestions
 
-    watermark = latest.content.get("watermark", {}) if latest is not None else {}
+    watermark = latest.watermark if latest is not None else {}
     texts: dict[tuple[str, int], list[str]] = defaultdict(list)
     for unit in units:
         if unit.id > watermark.get(unit.kind, 0):
@@ -637,7 +705,7 @@ def _theme_quotes(theme: Theme, scored: list[tuple[float, int]], units: list[Uni
     return quotes
 
 
-def _extraction_problems(briefs: list[Brief], texts: dict[str, AttachmentText]) -> list[dict[str, Any]]:
+def _extraction_problems(briefs: list[BriefRef], texts: dict[str, FileText]) -> list[dict[str, Any]]:
     problems = []
     for brief in briefs:
         for attachment in brief.attachments:
