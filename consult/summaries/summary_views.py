@@ -216,16 +216,6 @@ def _arg(name: str) -> int | None:
     return value if value is not None and value > 0 else None
 
 
-def _where_comment_appears(comment: Comment) -> str:
-    """The page showing `comment` in its thread, scrolled to it (as participation's own pages link to it)."""
-    anchor = f"comment-{comment.id}"
-    if comment.parent_id is None:
-        return url_for("participation.item", round_id=comment.round_id, version_id=comment.version_id,
-                       uid=comment.item_uid, page=comment_queries.page_of(comment), _anchor=anchor)
-    return url_for("participation.replies", comment_id=comment.root_id, page=comment_queries.page_of(comment),
-                   _anchor=anchor)
-
-
 def _window(passages: list[tuple[int, str]], quoted: int | None) -> tuple[list[tuple[int, str]], bool]:
     """The paragraphs to show: all of a short text; around the quoted one in a long one. Returns (shown, cut)."""
     limit = 2 * CONTEXT_PARAGRAPHS + 1
@@ -274,7 +264,7 @@ def source(round_id: int, kind: str, source_id: int):
         comment = db.get_or_404(Comment, source_id)
         if comment.round_id != round_.id:
             abort(404)
-        return redirect(_where_comment_appears(comment))
+        return redirect(comment_queries.where_it_appears(comment))
     if kind == "proposed_need":
         proposed = db.get_or_404(ProposedNeed, source_id)
         if proposed.round_id != round_.id:

@@ -69,6 +69,17 @@ def page_of(comment: Comment) -> int:
     return (position - 1) // current_app.config["CONSULT_PAGE_SIZE"] + 1
 
 
+def where_it_appears(comment: Comment) -> str:
+    """The link to the page showing `comment` in its thread, scrolled to it."""
+    from flask import url_for
+
+    anchor = f"comment-{comment.id}"
+    if comment.parent_id is None:
+        return url_for("participation.item", round_id=comment.round_id, version_id=comment.version_id,
+                       uid=comment.item_uid, page=page_of(comment), _anchor=anchor)
+    return url_for("participation.replies", comment_id=comment.root_id, page=page_of(comment), _anchor=anchor)
+
+
 def answers_to(kind: InputKind, ids: list[int]) -> dict[int, Disposition]:
     """The establishment's answer to each of these inputs, when there is one."""
     if not ids:

@@ -80,16 +80,6 @@ def _comment_or_404(comment_id: int) -> Comment:
     return comment
 
 
-def _where_it_appears(comment: Comment) -> str:
-    """The page showing `comment`, scrolled to it."""
-    anchor = f"comment-{comment.id}"
-    if comment.parent_id is None:
-        return url_for("participation.item", round_id=comment.round_id, version_id=comment.version_id,
-                       uid=comment.item_uid, page=queries.page_of(comment), _anchor=anchor)
-    return url_for("participation.replies", comment_id=comment.root_id, page=queries.page_of(comment),
-                   _anchor=anchor)
-
-
 def _item_context(round_: ConsultationRound, found: VersionItem) -> dict[str, Any]:
     version = next(v for v in round_.versions if v.id == found.version_id)
     step = version.step
@@ -146,7 +136,7 @@ def comment(round_id: int, version_id: int, uid: str):
         return _item_page(round_, found, form, 422)
     db.session.commit()
     flash(_("Your comment was published."), "success")
-    return redirect(_where_it_appears(posted))
+    return redirect(queries.where_it_appears(posted))
 
 
 def _replies_page(root: Comment, override: tuple[int, ReplyForm] | None = None, status: int = 200,
@@ -170,7 +160,7 @@ def _replies_page(root: Comment, override: tuple[int, ReplyForm] | None = None, 
 def replies(comment_id: int):
     shown = _comment_or_404(comment_id)
     if shown.parent_id is not None:  # a reply: its thread is the root's
-        return redirect(_where_it_appears(shown))
+        return redirect(queries.where_it_appears(shown))
     return _replies_page(shown)
 
 
@@ -191,7 +181,7 @@ def reply(comment_id: int):
         return _replies_page(root, (parent.id, form), 422, parent)
     db.session.commit()
     flash(_("Your reply was published."), "success")
-    return redirect(_where_it_appears(posted))
+    return redirect(queries.where_it_appears(posted))
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -209,7 +199,7 @@ def edit_comment(comment_id: int):
     if not target.round.is_open():
         deny(services.closed_reason(target.round))
     form = EditCommentForm(data={"body": target.body} if request.method == "GET" else None)
-    context = {"comment": target, "form": form, "back": _where_it_appears(target),
+    context = {"comment": target, "form": form, "back": queries.where_it_appears(target),
                "deadline": policies.edit_deadline(target)}
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
@@ -222,7 +212,7 @@ def edit_comment(comment_id: int):
     db.session.commit()
     flash(_("Your comment was changed. Its earlier text stays in its public history.") if changed
           else _("Nothing changed."), "success")
-    return redirect(_where_it_appears(target))
+    return redirect(queries.where_it_appears(target))
 
 
 @bp.get("/comments/<int:comment_id>/history")
@@ -231,7 +221,7 @@ def comment_history(comment_id: int):
     page = paginate(select(CommentRevision).where(CommentRevision.comment_id == shown.id)
                     .order_by(CommentRevision.id.desc()))
     return render_template("participation/comments/history.html", comment=shown, page=page,
-                           back=_where_it_appears(shown))
+                           back=queries.where_it_appears(shown))
 
 
 # Supports ------------------------------------------------------------------------------------------
