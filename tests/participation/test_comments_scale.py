@@ -56,7 +56,7 @@ def _item_page(client, c, page: int = 1):
 def test_the_first_page_of_a_large_thread_is_paginated_with_few_queries(client, consultation):
     c = consultation
     authors = [c.citizen, c.member, c.representative, c.other_representative, c.coalition_representative]
-    _bulk_comments(c, authors[:1], 3)
+    _bulk_comments(c, authors[:2], 3)  # own and others' comments, as on the large page
     client.login(c.citizen)
     client.get("/lang/en")
     _small, small_statements = _item_page(client, c)
