@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from consult.sampledata.texts import CAMPAIGN_FR, campaign_letter, comment
 from consult.summaries.analysis import (
     Analysis,
@@ -16,6 +18,8 @@ from consult.summaries.analysis import (
     near_duplicates,
     normalize,
 )
+
+pytestmark = pytest.mark.dialect_free  # text and files only: run once, on SQLite
 
 FRENCH = ("Les hébergements pour aînés manquent dans notre quartier. Les proches aidants attendent des mois "
           "avant d'obtenir du répit!\n\nNous demandons plus de soutien à domicile")

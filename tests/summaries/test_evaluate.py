@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from consult.summaries.cli import summaries
 from consult.summaries.evaluate import score_assignments
 
+pytestmark = pytest.mark.dialect_free  # text and files only: run once, on SQLite
+
 ROOT = Path(__file__).resolve().parents[2]
 THEMES = ("logement_itinerance", "transport_mobilite", "securite_alimentaire", "proches_aidants")
 

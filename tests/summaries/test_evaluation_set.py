@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.dialect_free  # text and files only: run once, on SQLite
+
 ROOT = Path(__file__).resolve().parents[2]
 EVALUATION = ROOT / "evaluation"
 KEYS = {"id", "lang", "theme", "text"}

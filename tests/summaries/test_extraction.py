@@ -22,6 +22,8 @@ from consult.sampledata.texts import brief_pages
 from consult.summaries import extraction
 from consult.summaries.extraction import DOCX, ODT, PDF, Extractor, ExtractorUnavailable, extract, extract_many
 
+pytestmark = pytest.mark.dialect_free  # text and files only: run once, on SQLite
+
 
 def english(message) -> str:
     # The suite runs inside an app context whose default locale is French; the msgids are English.

@@ -21,6 +21,8 @@ from consult.summaries.models import Summary, SummaryState
 from consult.summaries.render import labels
 from tests.summaries import content_sample as sample
 
+pytestmark = pytest.mark.dialect_free  # text and files only: run once, on SQLite
+
 
 def make_summary(c, *, state: SummaryState = SummaryState.draft, number: int = 1, **changes) -> Summary:
     made = Summary(round_id=c.round.id, number=number, state=state, input_digest="0" * 64,

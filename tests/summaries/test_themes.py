@@ -10,6 +10,8 @@ from consult.sampledata.texts import comment
 from consult.summaries.analysis import analyse_many
 from consult.summaries.themes import ApprovedTheme, assign, concept, propose_themes
 
+pytestmark = pytest.mark.dialect_free  # text and files only: run once, on SQLite
+
 HOUSING = [
     "Les loyers ont doublé dans le quartier et les familles doivent déménager loin de leurs proches.",
     "Il manque de logements sociaux : l'attente pour un HLM dépasse cinq ans.",
