@@ -349,7 +349,7 @@ def organizations_that_took_part(round_: ConsultationRound) -> list[int]:
         select(RoundInvitation.organization_id.label("organization_id")).where(
             RoundInvitation.round_id == rid, RoundInvitation.state == InvitationState.took_part,
             RoundInvitation.organization_id.is_not(None)),
-    ).subquery("organizations")
+    ).subquery("taking_part_organizations")
     return list(db.session.scalars(select(Organization.id).join(ids, ids.c.organization_id == Organization.id)))
 
 
