@@ -60,6 +60,13 @@ def test_planner_compiles_reviews_and_publishes_the_summary(journey, live_server
         journey.follow(source)
         assert "/sources/" not in page.url or page.locator("main mark").count() == 1, page.url
         journey.visit(summary_path)
+    with journey.step("the equity lens shows who took part against the population, with tables"):
+        journey.visit(f"/rounds/{round_id}/equity")
+        main = page.locator("main")
+        expect(main.locator("svg[role=img]").first).to_be_visible()
+        assert main.locator("table caption").count() >= main.locator("svg[role=img]").count()
+        expect(main).to_contain_text(re.compile("sous-représenté|under-represented", re.I))
+        journey.visit(summary_path)
     with journey.step("publish the summary"):
         journey.follow(page.locator("form[action$='/publish'] button[type=submit]"))
         expect(page.locator("form[action$='/publish']")).to_have_count(0)

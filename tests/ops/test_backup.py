@@ -163,8 +163,10 @@ def test_a_backup_of_the_demo_restores_with_everything_in_it(app, make_app, tmp_
     seeded = run(app, "seed-demo")
     assert seeded.exit_code == 0, seeded.output
     get_storage().put_bytes("Mémoire de la Table de concertation en habitation".encode())
+    summary_id = _a_published_summary(app)
     source = rows(app)
     assert source["users"] and source["establishments"] and source["organizations"]
+    assert source["summaries"] == 1 and source["briefs"] and source["brief_attachments"]
     archive = tmp_path / "demo.tar.gz"
     assert run(app, "backup", str(archive)).exit_code == 0
     restored = make_app({"SECRET_KEY": "restore-test-secret-key", "SQLALCHEMY_DATABASE_URI": empty_database_url,
@@ -176,3 +178,20 @@ def test_a_backup_of_the_demo_restores_with_everything_in_it(app, make_app, tmp_
         source_keys = set(get_storage().keys())
     with restored.app_context():
         assert set(get_storage().keys()) == source_keys
+        from consult.summaries.models import Summary
+
+        assert db.session.get(Summary, summary_id).content["title"] == "Synthèse à restaurer"
+
+
+def _a_published_summary(app) -> int:
+    from consult.rounds.models import ConsultationRound
+    from consult.summaries.models import Summary, SummaryState
+    from tests.summaries.content_sample import sample_content
+
+    with app.app_context():
+        round_id = db.session.scalar(select(ConsultationRound.id).limit(1))
+        summary = Summary(round_id=round_id, number=1, input_digest="0" * 64, state=SummaryState.published,
+                          content={**sample_content(round_id), "title": "Synthèse à restaurer"})
+        db.session.add(summary)
+        db.session.commit()
+        return summary.id
