@@ -177,7 +177,7 @@ class _Writer:
         facts = [
             (_("Consultation round"), c.get("title", "")),
             (_("Clinical project"), c.get("project", "")),
-            (_("Summary"), _("Number %(n)d", n=summary.number) + " — " + state),
+            (_("Version of this summary"), _("Number %(n)d", n=summary.number) + " — " + state),
             (_("Compiled on"), datetime_filter(self.doc.compiled_at)),
             (_("Inputs taken into account"),
              _("Up to %(date)s", date=datetime_filter(until)) if until else _("None received")),
