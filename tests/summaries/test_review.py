@@ -262,7 +262,7 @@ def test_merge_refuses_themes_of_different_rounds(app, consultation):
     c = consultation
     other = _other_round(c)
     first, second = make_theme(c.round, "Logement"), make_theme(other, "Logement")
-    with pytest.raises(review.ReviewError, match="same round|même ronde"):
+    with pytest.raises(review.ReviewError, match=r"same round|même ronde"):
         review.merge([first, second], first, c.planner)
 
 
