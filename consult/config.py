@@ -138,8 +138,10 @@ class Defaults:
                        "max_memory_per_child": 512_000, "rate_limit": None},
         "analysis": {"concurrency": 2, "soft_time_limit": 600, "time_limit": 720,
                      "max_memory_per_child": 1_024_000, "rate_limit": None},
+        # A province-scale compilation peaks near 1.3 GB; under this limit the process (and its caches of
+        # analyses, which make periodic recompilations fast) survives from one compilation to the next.
         "compilation": {"concurrency": 1, "soft_time_limit": 1500, "time_limit": 1800,
-                        "max_memory_per_child": 1_024_000, "rate_limit": None},
+                        "max_memory_per_child": 1_600_000, "rate_limit": None},
         "default": {"concurrency": 2, "soft_time_limit": 300, "time_limit": 360,
                     "max_memory_per_child": 256_000, "rate_limit": None},
     }

@@ -69,10 +69,10 @@ def test_the_command_line_wins_over_the_configured_worker_defaults(make_app):
     signals.celeryd_init.send(sender="w1", instance=None, conf=conf,
                               options={"queues": ["compilation"], "concurrency": None,
                                        "max_memory_per_child": None})
-    assert (conf.worker_concurrency, conf.worker_max_memory_per_child) == (1, 1_024_000)
+    assert (conf.worker_concurrency, conf.worker_max_memory_per_child) == (1, 1_600_000)
     signals.celeryd_init.send(sender="w2", instance=None, conf=conf,
                               options={"queues": ["mail"], "concurrency": 6, "max_memory_per_child": 50_000})
-    assert (conf.worker_concurrency, conf.worker_max_memory_per_child) == (1, 1_024_000)
+    assert (conf.worker_concurrency, conf.worker_max_memory_per_child) == (1, 1_600_000)
 
 
 def test_postgresql_gets_a_bounded_pool_and_a_connect_timeout(make_app):
