@@ -152,7 +152,7 @@ class Totals(TypedDict):
     pages_read: int
     proposed_needs: int
     supports: int
-    participants: int              # distinct people and organizations
+    participants: int | None       # distinct people and organizations; None when a kind is suppressed
     unthemed: int                  # inputs (comments, briefs, proposed needs) that carry no theme
     campaigns: int                 # groups of near-identical texts
     campaign_copies: int

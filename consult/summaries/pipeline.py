@@ -605,6 +605,10 @@ def _compile(round_: ConsultationRound, job: SummaryJob, units: list[Unit], anal
                   campaign_copies=sum(len(group) for group in campaigns),
                   pages_read=sum(texts[a.storage_key].pages for brief in briefs for a in brief.attachments
                                  if a.storage_key in texts and texts[a.storage_key].status == "ok"))
+    participation = aggregate.participation(round_)
+    if any(cell["suppressed"] for cell in participation["by_kind"]):
+        # The total less the organizations shown would give away the suppressed number of citizens.
+        totals["participants"] = None
     until = aggregate.inputs_until(round_)
     content: dict[str, Any] = {
         "schema": 1,
@@ -619,7 +623,7 @@ def _compile(round_: ConsultationRound, job: SummaryJob, units: list[Unit], anal
         "themes_reviewed": any(theme.state is ThemeState.approved for theme in themes)
         or not any(theme.state is ThemeState.proposed for theme in themes),
         "totals": totals,
-        "participation": aggregate.participation(round_),
+        "participation": participation,
         "themes": theme_entries,
         "items": items,
         "agreements": agreements,

@@ -241,3 +241,11 @@ def test_proposals_left_after_a_review_stay_in_the_draft_and_never_reach_the_pub
     proposed = {t["id"] for t in content["themes"] if t["state"] == "proposed"}
     assert not any(ref["id"] in proposed for item in public["items"] for ref in item["themes"])
     assert content["totals"]["unthemed"] >= 0
+
+
+def test_the_total_of_participants_is_not_given_when_it_would_reveal_a_suppressed_count(compiled):
+    consultation, _job = compiled
+    content = latest(consultation).content
+    citizens = next(cell for cell in content["participation"]["by_kind"] if cell["key"] == "citizen")
+    assert citizens["suppressed"], "one citizen wrote every comment of this round"
+    assert content["totals"]["participants"] is None

@@ -166,6 +166,12 @@ def extraction_message(problem: dict[str, Any]) -> str:
 
 
 def totals_sentence(totals: dict[str, Any]) -> str:
+    if totals.get("participants") is None:
+        return _("Participants gave %(comments)s comments (in %(threads)s threads), %(briefs)s briefs, %(needs)s "
+                 "proposed needs and %(supports)s supports.",
+                 comments=number(totals.get("comments", 0)), threads=number(totals.get("threads", 0)),
+                 briefs=number(totals.get("briefs", 0)), needs=number(totals.get("proposed_needs", 0)),
+                 supports=number(totals.get("supports", 0)))
     return _("%(participants)s participants gave %(comments)s comments (in %(threads)s threads), %(briefs)s "
              "briefs, %(needs)s proposed needs and %(supports)s supports.",
              participants=number(totals.get("participants", 0)), comments=number(totals.get("comments", 0)),
