@@ -3,7 +3,7 @@ running the compilation is killed with SIGKILL in the middle of it. Beat's sweep
 other worker takes it over, and the round gets exactly one summary, with every input counted.
 
 Also the reading of attachments is shared: the compilation sends helper tasks to the extraction queue, and
-both workers read files.
+both workers read files; a hostile file among them gets the status "unreadable" and stops nothing.
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ def _briefs(consultation, storage) -> None:
         key = storage.put(io.BytesIO(data))
         db.session.add(BriefAttachment(brief_id=brief.id, storage_key=key, filename=f"memoire-{number}.pdf",
                                        media_type="application/pdf", size=len(data)))
+    # A hostile file among them: a "PDF" that is none. It gets a status; it stops nothing.
+    hostile = b"%PDF-1.7\n" + bytes(range(256)) * 64
+    key = storage.put(io.BytesIO(hostile))
+    db.session.add(BriefAttachment(brief_id=brief.id, storage_key=key, filename="piege.pdf",
+                                   media_type="application/pdf", size=len(hostile)))
     db.session.commit()
 
 
@@ -140,7 +145,9 @@ def test_a_worker_killed_mid_compilation_leaves_one_summary_and_loses_no_input(w
         assert totals["comments"] == COMMENTS + 10 and totals["briefs"] == BRIEFS
         assert totals["pages_read"] == BRIEFS * 5
         statuses = Counter(db.session.scalars(select(AttachmentText.status)))
-        assert statuses == {"ok": BRIEFS}
+        assert statuses == {"ok": BRIEFS, "unreadable": 1}
+        problems = summaries[0].content["extraction_problems"]
+        assert [(p["filename"], p["status"]) for p in problems] == [("piege.pdf", "unreadable")]
         assert db.session.scalar(select(func.count(Summary.id))) == 1
         db.session.remove()
     # Both hosts read files: the work was shared before the kill, or finished by the survivor.
