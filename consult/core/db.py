@@ -29,6 +29,18 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def insert_ignoring_duplicates(model: type, rows: list[dict]) -> None:
+    """INSERT the rows, leaving alone any that a unique key already holds (another worker wrote it first),
+    on PostgreSQL and SQLite alike."""
+    if not rows:
+        return
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(model).on_conflict_do_nothing(), rows)
+
+
 class UTCDateTime(TypeDecorator):
     """Stores UTC; always hands back an aware datetime, even from SQLite which keeps no zone."""
 

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from consult.core.db import db, now_utc
+from consult.core.db import db, insert_ignoring_duplicates, now_utc
 from consult.storage import NotFound, StorageError, get_storage
 from consult.summaries.extraction import Extraction, Extractor, message_for
 from consult.summaries.models import AttachmentText
@@ -44,29 +44,19 @@ def register(files: Iterable[tuple[str, str]]) -> int:
     for start in range(0, len(keys), 500):
         known.update(db.session.scalars(select(AttachmentText.storage_key)
                                         .where(AttachmentText.storage_key.in_(keys[start:start + 500]))))
-    for key in keys:
-        if key not in known:
-            _insert_pending(key, wanted[key])
+    # Another worker may register the same file at the same moment: the first row stands.
+    insert_ignoring_duplicates(AttachmentText, [
+        {"storage_key": key, "media_type": wanted[key], "status": "pending", "passages": []}
+        for key in keys if key not in known])
     db.session.commit()
     return pending_count(keys)
-
-
-def _insert_pending(key: str, media_type: str) -> None:
-    dialect = db.engine.dialect.name
-    values = {"storage_key": key, "media_type": media_type, "status": "pending", "passages": []}
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    # Another worker may register the same file at the same moment: the first row stands.
-    db.session.execute(insert(AttachmentText).values(**values).on_conflict_do_nothing())
 
 
 def pending_count(keys: list[str]) -> int:
     count = 0
     for start in range(0, len(keys), 500):
-        count += len(db.session.scalars(select(AttachmentText.storage_key).where(
-            AttachmentText.storage_key.in_(keys[start:start + 500]), AttachmentText.status == "pending")).all())
+        count += db.session.scalar(select(func.count()).select_from(AttachmentText).where(
+            AttachmentText.storage_key.in_(keys[start:start + 500]), AttachmentText.status == "pending"))
     return count
 
 

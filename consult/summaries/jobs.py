@@ -25,8 +25,8 @@ from consult.summaries.models import ACTIVE_JOB_STATES, STAGES, JobState, Summar
 
 # Where each stage starts and ends on the job's progress bar (percent).
 STAGE_SPANS: dict[str, tuple[int, int]] = {
-    "waiting": (0, 0), "extracting": (0, 40), "analysing": (40, 60), "themes": (60, 75),
-    "assigning": (75, 85), "compiling": (85, 99), "rendering": (99, 100), "done": (100, 100),
+    "waiting": (0, 0), "extracting": (0, 40), "analysing": (40, 60), "assigning": (60, 70),
+    "themes": (70, 85), "compiling": (85, 99), "rendering": (99, 100), "done": (100, 100),
 }
 assert set(STAGE_SPANS) == set(STAGES)
 

@@ -49,13 +49,13 @@ JOB_STATE_LABELS = {
 }
 
 # Stages in the order a compilation goes through them.
-STAGES = ("waiting", "extracting", "analysing", "themes", "assigning", "compiling", "rendering", "done")
+STAGES = ("waiting", "extracting", "analysing", "assigning", "themes", "compiling", "rendering", "done")
 STAGE_LABELS = {
     "waiting": _l("Waiting"),
     "extracting": _l("Reading attachments"),
     "analysing": _l("Analysing the inputs"),
-    "themes": _l("Finding themes"),
     "assigning": _l("Assigning the themes"),
+    "themes": _l("Finding themes"),
     "compiling": _l("Compiling the summary"),
     "rendering": _l("Producing the PDF and DOCX files"),
     "done": _l("Done"),

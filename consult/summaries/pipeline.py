@@ -29,7 +29,7 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
-from consult.core.db import db, now_utc
+from consult.core.db import db, insert_ignoring_duplicates, now_utc
 from consult.equity.summary_section import equity_section
 from consult.participation.models import Brief, BriefState, BriefVisibility, Comment, ProposedNeed
 from consult.rounds.models import ConsultationRound
@@ -172,14 +172,15 @@ def compile_round(job: SummaryJob, worker: str) -> str:
     beat(stage="analysing", done=0, total=len(units))
     analyses = _analyses(units, lambda done: beat(done=done, total=len(units)))
 
+    # Approved themes first: the inputs they cover are those new proposals leave out.
+    beat(stage="assigning", done=0, total=len(units))
+    assignments = _assign(round_, approved, themes_digest, units, analyses,
+                          lambda done: beat(done=done, total=len(units)))
     beat(stage="themes", done=0, total=0)
     campaigns = _campaigns(units, latest if periodic else None)
     copies = {member for group in campaigns for member in group[1:]}
     if not periodic:
-        _propose(round_, units, analyses, approved, themes_digest, copies, beat)
-    beat(stage="assigning", done=0, total=len(units))
-    assignments = _assign(round_, approved, themes_digest, units, analyses,
-                          lambda done: beat(done=done, total=len(units)))
+        _propose(round_, units, analyses, bool(approved), assignments, copies, beat)
 
     beat(stage="compiling", done=0, total=1)
     _suggest_tags(round_, units, latest if periodic else None)
@@ -354,23 +355,13 @@ def _analyses(units: list[Unit], progress: Callable[[int], None]) -> list[Analys
         for (key, _), analysis in zip(chunk, made, strict=True):
             found[key] = analysis
             rows.append({"cache_key": key, "data": analysis.to_dict(), "created_at": now_utc()})
-        _insert_ignoring_duplicates(InputAnalysis, rows)
+        insert_ignoring_duplicates(InputAnalysis, rows)
         done += len(chunk)
         progress(done)     # commits the cache rows: a killed worker loses at most one chunk
     if len(_ANALYSES) + len(found) > _ANALYSES_MAX:
         _ANALYSES.clear()
     _ANALYSES.update(found)
     return [found[key] for key in keys]
-
-
-def _insert_ignoring_duplicates(model: Any, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    db.session.execute(dialect_insert(model).on_conflict_do_nothing(), rows)
 
 
 # ------------------------------------------------------------------------------------------------ campaigns
@@ -423,16 +414,10 @@ def _known_campaigns(units: list[Unit], candidates: list[int], latest: Prior) ->
 # --------------------------------------------------------------------------------------------------- themes
 
 
-def _propose(round_: ConsultationRound, units: list[Unit], analyses: list[Analysis], approved: list[Theme],
-             themes_digest: str, copies: set[int], beat: Beat) -> None:
+def _propose(round_: ConsultationRound, units: list[Unit], analyses: list[Analysis], approved: bool,
+             assignments: list[list[tuple[str, float]]], copies: set[int], beat: Beat) -> None:
     """Replace the round's proposed themes by those found in the inputs no approved theme covers."""
-    covered: set[int] = set()
-    if approved:
-        scorer = _scorer(round_, approved, themes_digest, analyses)
-        for index, fits in enumerate(_cached_assign(scorer, themes_digest, units, analyses, lambda _done: None)):
-            if fits:
-                covered.add(index)
-    pool = [i for i in range(len(units)) if i not in covered and i not in copies]
+    pool = [i for i, fits in enumerate(assignments) if not fits and i not in copies]
     beat()
     if approved and len(pool) < max(PROPOSE_MIN_INPUTS, PROPOSE_MIN_SHARE * len(units)):
         # Once planners have approved themes, a few inputs no theme covers are reported as such (content's
@@ -491,7 +476,7 @@ def _scorer(round_: ConsultationRound, approved: list[Theme], themes_digest: str
     if row is not None:
         return pickle.loads(row.data)
     scorer = ThemeScorer.fit(analyses, _approved_for_scoring(approved))
-    _insert_ignoring_duplicates(ThemeScorerState, [{"round_id": round_.id, "themes_digest": themes_digest,
+    insert_ignoring_duplicates(ThemeScorerState, [{"round_id": round_.id, "themes_digest": themes_digest,
                                                     "data": pickle.dumps(scorer), "created_at": now_utc()}])
     return scorer
 
