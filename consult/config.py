@@ -328,7 +328,10 @@ def _postgresql_options(cfg) -> dict[str, Any]:
         "pool_timeout": cfg["CONSULT_DB_POOL_TIMEOUT"],
     }
     given = dict(cfg["SQLALCHEMY_ENGINE_OPTIONS"])
-    connect_args = {"connect_timeout": cfg["CONSULT_DB_CONNECT_TIMEOUT"], **given.pop("connect_args", {})}
+    # gssencmode=disable: libpq otherwise probes for Kerberos (GSSAPI) encryption on every connection, which
+    # nobody uses between the app and its database, and whose code has crashed threaded clients (psycopg #1213).
+    connect_args = {"connect_timeout": cfg["CONSULT_DB_CONNECT_TIMEOUT"], "gssencmode": "disable",
+                    **given.pop("connect_args", {})}
     return {**options, **given, "connect_args": connect_args}
 
 
