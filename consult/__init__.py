@@ -18,7 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                 static_folder="../static")
     config_module.load(app, config)
 
-    from consult.core import errors, logs, security
+    from consult.core import errors, logs, pagecache, security
     from consult.core.tasking import init_celery
     from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
     from consult.i18n import locale
@@ -44,4 +44,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from consult.cli import register_commands
 
     register_commands(app)
+    # Last, so that it sits in front of every other WSGI layer.
+    pagecache.init_app(app)
     return app

@@ -100,6 +100,12 @@ class Defaults:
     CONSULT_API_MAX_JSON_BYTES = 64 * 1024
     # Items per page in every paginated list.
     CONSULT_PAGE_SIZE = 25
+    # Pages for visitors who are not signed in are kept by each web process and served again until the next
+    # write (see consult/core/pagecache.py), for at most this many seconds; 0 turns the page cache off.
+    CONSULT_PAGE_CACHE_SECONDS = 30
+    # How many pages each web process keeps, and the largest page kept, in bytes.
+    CONSULT_PAGE_CACHE_PAGES = 1000
+    CONSULT_PAGE_CACHE_PAGE_BYTES = 1024 * 1024
     # Where uploads and other per-deployment files live (defaults to the instance folder).
     CONSULT_DATA_DIR: str | None = None
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
@@ -182,6 +188,9 @@ _ENV: dict[str, tuple[str, type | str]] = {
     "CONSULT_OUTBOX_PAGE": ("CONSULT_OUTBOX_PAGE", bool),
     "CONSULT_BASE_URL": ("CONSULT_BASE_URL", "url"),
     "CONSULT_PAGE_SIZE": ("CONSULT_PAGE_SIZE", int),
+    "CONSULT_PAGE_CACHE_SECONDS": ("CONSULT_PAGE_CACHE_SECONDS", int),
+    "CONSULT_PAGE_CACHE_PAGES": ("CONSULT_PAGE_CACHE_PAGES", int),
+    "CONSULT_PAGE_CACHE_PAGE_BYTES": ("CONSULT_PAGE_CACHE_PAGE_BYTES", int),
     "CONSULT_DATA_DIR": ("CONSULT_DATA_DIR", str),
     "CONSULT_PROXIES": ("CONSULT_PROXIES", int),
     "CONSULT_LOG_FORMAT": ("CONSULT_LOG_FORMAT", "choice:json,text"),
