@@ -104,12 +104,17 @@ def _item_page(round_: ConsultationRound, found: VersionItem, form: CommentForm 
     page = queries.thread_page(found.version_id, found.uid)
     comments = list(page.items)
     context = _item_context(round_, found)
+    # Forms only for someone who may use them: a form carries a CSRF token tied to the reader's session,
+    # which would keep a visitor's page out of the page cache.
+    taking_part = context["why_not"] is None
     return render_template(
         "participation/comments/item.html", **context, page=page, comments=comments,
         answers=queries.answers_to(InputKind.comment, [c.id for c in comments]),
         support_count=queries.support_count(found.version_id, found.uid),
         supported=queries.supports(current_user, found.version_id, found.uid),
-        form=form or CommentForm(formdata=None), reply_forms=_reply_forms(comments), button_form=EmptyForm(),
+        form=(form or CommentForm(formdata=None)) if taking_part else None,
+        reply_forms=_reply_forms(comments) if taking_part else {},
+        button_form=EmptyForm() if taking_part else None,
         needs_version=queries.needs_version(round_)), status
 
 
@@ -134,9 +139,11 @@ def comment(round_id: int, version_id: int, uid: str):
     except ParticipationError as error:
         flash(error.message, "error")
         return _item_page(round_, found, form, 422)
+    # Where it appears is read before the commit, which would expire `posted` and cost two more queries.
+    target = queries.where_it_appears(posted)
     db.session.commit()
     flash(_("Your comment was published."), "success")
-    return redirect(queries.where_it_appears(posted))
+    return redirect(target)
 
 
 def _replies_page(root: Comment, override: tuple[int, ReplyForm] | None = None, status: int = 200,
@@ -150,9 +157,11 @@ def _replies_page(root: Comment, override: tuple[int, ReplyForm] | None = None, 
     page = queries.replies_page(root, shown_page)
     replies = list(page.items)
     answers = queries.answers_to(InputKind.comment, [root.id])
+    context = _item_context(round_, found)
     return render_template(
-        "participation/comments/replies.html", **_item_context(round_, found), root=root, page=page,
-        replies=replies, answers=answers, reply_forms=_reply_forms([root, *replies], override),
+        "participation/comments/replies.html", **context, root=root, page=page,
+        replies=replies, answers=answers,
+        reply_forms=_reply_forms([root, *replies], override) if context["why_not"] is None else {},
         root_page=queries.page_of(root)), status
 
 
@@ -179,9 +188,11 @@ def reply(comment_id: int):
     except ParticipationError as error:
         flash(error.message, "error")
         return _replies_page(root, (parent.id, form), 422, parent)
+    # Where it appears is read before the commit, which would expire `posted` and cost two more queries.
+    target = queries.where_it_appears(posted)
     db.session.commit()
     flash(_("Your reply was published."), "success")
-    return redirect(queries.where_it_appears(posted))
+    return redirect(target)
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
