@@ -83,7 +83,7 @@ def test_postgresql_gets_a_bounded_pool_and_a_connect_timeout(make_app):
     assert options["max_overflow"] == 10
     assert options["pool_recycle"] == 1800
     assert options["pool_pre_ping"] is True
-    assert options["connect_args"] == {"connect_timeout": 3}
+    assert options["connect_args"] == {"connect_timeout": 3, "gssencmode": "disable"}
 
 
 def test_redis_waits_are_bounded(make_app):
