@@ -329,11 +329,17 @@ def _forbidden(response) -> bool:
 def test_route_access_by_role(app, world, role):
     users, values = world
     unexpected = []
+    session_cookie = None
+    if role != "anonymous":
+        # Signed in once: each route then gets a fresh client carrying that session (argon2 is slow on purpose).
+        signing_in = app.test_client()
+        signing_in.login(users[role])
+        session_cookie = signing_in.get_cookie(app.config["SESSION_COOKIE_NAME"])
     for rule in _routes(app):
         allowed_get, allowed_post = EXPECTED[rule.endpoint]
         client = app.test_client()
-        if role != "anonymous":
-            client.login(users[role])
+        if session_cookie is not None:
+            client.set_cookie(session_cookie.key, session_cookie.value, domain=session_cookie.domain)
         url = _url(rule, values)
         if "GET" in rule.methods:
             status = client.get(url).status_code
