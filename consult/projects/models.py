@@ -28,6 +28,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import to_tsvector
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from consult.accounts.models import User
@@ -689,3 +691,11 @@ class SearchEntry(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
     stems: Mapped[str] = mapped_column(Text)
+
+
+# What PostgreSQL's search matches (consult/projects/search.py), and a GIN index holding it, so that a search
+# reads the index instead of computing it for every entry. 'french' is written as a literal, not a bound
+# parameter, so that the query's expression is the index's. The index exists on PostgreSQL only: SQLite
+# searches its FTS5 table instead.
+SEARCH_VECTOR = to_tsvector(sql_text("'french'"), SearchEntry.__table__.c.text)
+Index("ix_project_search_entries_french", SEARCH_VECTOR, postgresql_using="gin").ddl_if(dialect="postgresql")

@@ -10,8 +10,10 @@ in step by triggers) indexes the text stemmed in Python with the Snowball French
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import snowballstemmer
@@ -20,11 +22,12 @@ from sqlalchemy.orm import Query
 
 from consult.core.db import db
 from consult.projects.kinds import search_text
-from consult.projects.models import SearchEntry
+from consult.projects.models import SEARCH_VECTOR, SearchEntry
 
 FTS_TABLE = "project_search_fts"
 _WORD = re.compile(r"\w+", re.UNICODE)
 _stemmer = snowballstemmer.stemmer("french")
+_stemmer_lock = threading.Lock()
 
 # SQLite only: the FTS5 index and the triggers that keep it equal to the entries table, so that deleting
 # entries (a project removed, a test cleaning up) can never leave a stale match behind.
@@ -86,9 +89,17 @@ def plain(value: str) -> str:
     return " ".join(strip_accents(w) for w in words(value))
 
 
+@lru_cache(maxsize=50_000)
+def _stem(word: str) -> str:
+    # The pure-Python stemmer costs about 0.1 ms a word and texts reuse few words: remembering them makes
+    # indexing a 2,000-item version many times faster. The stemmer keeps its word in itself: one at a time.
+    with _stemmer_lock:
+        return strip_accents(_stemmer.stemWord(word))
+
+
 def stems(value: str) -> str:
     """Each word stemmed in French, then stripped of accents: plural and accented forms meet."""
-    return " ".join(strip_accents(s) for s in _stemmer.stemWords(words(value)))
+    return " ".join(_stem(w) for w in words(value))
 
 
 def _entry(project_id: int, version_id: int | None, kind: str, uid: str, data: dict[str, Any]) -> dict:
@@ -118,7 +129,13 @@ def _match(stmt, query: str):
     """Restrict `stmt` (over SearchEntry) to the entries matching every word of `query`."""
     if db.engine.dialect.name == "postgresql":
         tsquery = func.plainto_tsquery("french", plain(query))
-        return stmt.where(func.to_tsvector("french", SearchEntry.text).op("@@")(tsquery))
+        # The GIN index on SEARCH_VECTOR finds the matching entries in a couple of milliseconds. Left to
+        # itself the planner would rather read the project's entries and compute to_tsvector on each
+        # (some 40 µs apiece, which it underprices: 150 ms for a project of 200 needs and 1,000 services).
+        # A MATERIALIZED common table expression keeps the index lookup apart, and first.
+        matching = (select(SearchEntry.id).where(SEARCH_VECTOR.op("@@")(tsquery))
+                    .cte("matching").prefix_with("MATERIALIZED"))
+        return stmt.where(SearchEntry.id.in_(select(matching.c.id)))
     tokens = stems(query).split()
     fts = " AND ".join('"' + t.replace('"', "") + '"*' for t in tokens)
     matching = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts").bindparams(fts=fts)
