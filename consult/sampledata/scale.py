@@ -2,9 +2,12 @@
 
 At province scale: 60 needs, 2,000 indicators, 1,000 services, 400 organizations, 50,000 comments (French
 and English, threads, a form-letter campaign; 10,000 of them on one need), supports, and 1,500 briefs of
-which 500 carry a generated 5-page PDF. Rows go in with bulk INSERTs (minutes, not hours); everything is
-drawn from a seeded generator, so two runs give the same data. Runs once: a second call reports that the
-dataset is there and changes nothing.
+which 500 carry a generated 5-page PDF. A second project of the same establishment is the workspace at
+issue 3's scale (200 needs, 2,000 indicators, 1,000 services, with gaps, models, offer elements and roles;
+see workspace.py); the pages a benchmark should load on it are printed, one `Workspace page: <name>: <path>`
+line each. Rows go in with bulk INSERTs (minutes, not hours); everything is drawn from a seeded generator,
+so two runs give the same data. Runs once: a second call reports that the dataset is there and changes
+nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
-from consult.accounts.models import User
+from consult.accounts.models import EstablishmentRole, EstablishmentRoleKind, User
 from consult.accounts.passwords import hash_password
 from consult.core.db import db, now_utc
 from consult.organizations.models import Organization, OrganizationKind, fold
@@ -43,8 +46,9 @@ from consult.projects.models import (
     VersionItem,
 )
 from consult.rounds.models import Audience, ConsultationRound, ParticipationLevel, RoundState
-from consult.sampledata import texts
+from consult.sampledata import texts, workspace
 from consult.sampledata.pdf import make_pdf
+from consult.sampledata.workspace import Workspace
 from consult.storage import get_storage
 from consult.territories import services as territories
 from consult.territories.models import Establishment, Level, TerritoryNode
@@ -52,6 +56,7 @@ from consult.territories.models import Establishment, Level, TerritoryNode
 ESTABLISHMENT = "CISSS de la Montérégie-Centre (données d'échelle)"
 PASSWORD = "demo-consult-2026"
 EMAIL = "participant{n}@echelle.consult.ca"
+PLANNER = "planificateur@echelle.consult.ca"
 
 
 @dataclass(frozen=True)
@@ -66,14 +71,19 @@ class Scale:
     supports: int
     briefs: int
     pdf_briefs: int
+    workspace: Workspace  # the second project: issue 3's scale, every step filled and published
     pdf_pages: int = 5
 
 
 SCALES = {
     "small": Scale(needs=12, indicators=200, services=100, organizations=40, participants=300, comments=3_000,
-                   hot_need_comments=1_000, supports=1_000, briefs=60, pdf_briefs=20),
+                   hot_need_comments=1_000, supports=1_000, briefs=60, pdf_briefs=20,
+                   workspace=Workspace(needs=80, indicators=300, services=150, gaps=100, models=60, offers=40,
+                                       responsibilities=80)),
     "province": Scale(needs=60, indicators=2_000, services=1_000, organizations=400, participants=5_000,
-                      comments=50_000, hot_need_comments=10_000, supports=20_000, briefs=1_500, pdf_briefs=500),
+                      comments=50_000, hot_need_comments=10_000, supports=20_000, briefs=1_500, pdf_briefs=500,
+                      workspace=Workspace(needs=200, indicators=2_000, services=1_000, gaps=300, models=80,
+                                          offers=120, responsibilities=240)),
 }
 
 
@@ -199,6 +209,27 @@ def seed(scale_name: str, report=print) -> dict[str, int]:
            + ", ".join(f"{v} {k}" for k, v in counts.items()))
     report(f"Round {round_.id}; the need with {scale.hot_need_comments} comments: "
            f"/rounds/{round_.id}/items/{needs_version.id}/{need_uids[0]}")
+
+    # The workspace at issue 3's scale: a second project, so the round's figures above stay as issue 10
+    # states them. Its own generator, so changing the round's data never changes the workspace's.
+    started = time.monotonic()
+    planner = User(email=PLANNER, password_hash=digest, display_name="Planificatrice (données d'échelle)",
+                   locale="fr", is_admin=False, email_verified_at=now, privacy_accepted_at=now)
+    db.session.add(planner)
+    db.session.add(EstablishmentRole(user=planner, establishment=establishment, role=EstablishmentRoleKind.planner))
+    plan = projects.create_project(establishment, projects.programme_by_code("palv"),
+                                   title="Projet clinique PALV 2026-2031 (espace de travail à l'échelle)",
+                                   summary="Les six étapes d'un projet clinique complet, générées pour mesurer "
+                                           "les pages de l'espace de travail.",
+                                   start_date=None, end_date=None, territories=rls_nodes)
+    db.session.flush()
+    made = workspace.build(plan, scale.workspace, random.Random(20261123), areas, org_ids)
+    latest = workspace.publish(plan, random.Random(20261124))
+    db.session.flush()
+    counts |= {f"workspace {kind}": n for kind, n in made.items()}
+    report(f"Workspace project created in {time.monotonic() - started:.1f}s: "
+           + ", ".join(f"{n} {kind}" for kind, n in made.items()))
+    workspace.report_pages(plan, latest, PLANNER, report)
     return counts
 
 

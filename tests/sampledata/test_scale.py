@@ -1,6 +1,7 @@
 """The benchmark's scale dataset: what `consult bench seed` promises, at the small scale."""
 
 import io
+import re
 
 import pypdf
 from sqlalchemy import func, select
@@ -56,3 +57,43 @@ def test_the_pdf_writer_keeps_french_accents_and_parentheses():
     assert [page.extract_text().strip() for page in reader.pages] == ["Aînés isolés (Centre-Sud) : 42 %",
                                                                       "Deuxième page"]
     assert reader.metadata.title == "Mémoire"
+
+
+def test_the_dataset_holds_a_workspace_at_issue_3s_scale_and_prints_the_pages_to_load(app, client):
+    """A second project: every step filled, linked and published, the needs portrait in two versions; the
+    seed prints the pages a benchmark loads, `Workspace page: <name>: <path>`, and each opens with its
+    pager, for a visitor or for the planner whose address the seed prints."""
+    from consult.accounts.models import User
+    from consult.projects.models import ClinicalProject, Gap, Need, Service, StepVersion
+    from consult.sampledata.scale import PASSWORD
+
+    lines: list[str] = []
+    counts = seed("small", report=lines.append)
+    db.session.commit()
+    size = SCALES["small"].workspace
+    assert counts["workspace needs"] == size.needs and counts["workspace services"] == size.services
+    plan = db.session.scalar(select(ClinicalProject).order_by(ClinicalProject.id.desc()).limit(1))
+    assert db.session.scalar(select(func.count(Service.id)).where(Service.project_id == plan.id)) == size.services
+    assert db.session.scalar(select(func.count(Gap.id)).where(Gap.project_id == plan.id)) == size.gaps
+    assert db.session.scalar(select(func.count(Need.id)).where(Need.project_id == plan.id)) > size.needs
+    assert all(step.latest_version_id for step in plan.steps)
+    assert db.session.get(StepVersion, plan.step(1).latest_version_id).number == 2
+    # The round's project keeps issue 10's figures.
+    assert db.session.scalar(select(func.count(Need.id)).where(Need.project_id != plan.id)) == SCALES["small"].needs
+
+    email = next(re.search(r"sign-in: (\S+)$", line) for line in lines if "sign-in" in line).group(1)
+    planner = db.session.scalar(select(User).where(User.email == email))
+    pages = [re.fullmatch(r"Workspace page: (.+?): (/\S+)", line).groups() for line in lines
+             if line.startswith("Workspace page: ")]
+    names = [name for name, _path in pages]
+    for wanted in ("project", "traceability", "coverage", "needs x resources grid", "roles matrix",
+                   "version compare", "search isolement", "working copy services (planner)"):
+        assert wanted in names
+    assert sum(name.startswith("step ") for name in names) == 6
+    signed_in = app.test_client()
+    signed_in.login(planner, password=PASSWORD)
+    for name, path in pages:
+        response = (signed_in if name.endswith("(planner)") else client).get(path)
+        assert response.status_code == 200, (name, path)
+        if not name.startswith(("project", "coverage")):
+            assert 'class="pager"' in response.text, (name, path)
