@@ -4,7 +4,7 @@ the establishment's planners (and administrators) may switch to the working copy
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,10 +13,9 @@ from consult.core.pagination import paginate
 from consult.i18n.locale import current_lang
 from consult.projects import search as project_search
 from consult.projects import traceability
-from consult.projects.diff import ListPage
 from consult.projects.forms import SearchForm
 from consult.projects.kinds import KINDS, step_of
-from consult.projects.models import ClinicalProject, RoleLevel
+from consult.projects.models import ClinicalProject, ProviderKind, RoleLevel
 from consult.projects.queries import PublishedSource, WorkingSource
 from consult.projects.views import bp, load_visible
 
@@ -36,21 +35,16 @@ def _context(project: ClinicalProject, source) -> dict:
 def grid(project_id: int):
     project = load_visible(project_id)
     source = _source(project)
-    needs, services, answers = traceability.grid(source)
-    rows = ListPage(needs, request.args.get("page", 1, type=int))
-    # Columns: the services answering a need of this page, so the table stays readable at any size.
-    shown = {uid for need_uid, _need in rows.items for uid in answers.get(need_uid, set())}
-    columns = [(uid, data) for uid, data in services if uid in shown]
-    return render_template("projects/grid.html", page=rows, columns=columns, answers=answers,
-                           service_count=len(services), **_context(project, source))
+    return render_template("projects/grid.html", page=traceability.grid_page(source),
+                           kinds=[kind.value for kind in ProviderKind], service_count=source.count("service"),
+                           **_context(project, source))
 
 
 @bp.get("/projects/<int:project_id>/roles")
 def roles(project_id: int):
     project = load_visible(project_id)
     source = _source(project)
-    responsibilities = source.items("responsibility")
-    page = ListPage(responsibilities, request.args.get("page", 1, type=int))
+    page = source.page("responsibility")
     actors = list(dict.fromkeys(a["actor"] for _uid, r in page.items for a in r["assignments"]))
     cells = {(uid, a["actor"]): [] for uid, r in page.items for a in r["assignments"]}
     for uid, r in page.items:
@@ -65,9 +59,8 @@ def roles(project_id: int):
 def trace(project_id: int):
     project = load_visible(project_id)
     source = _source(project)
-    rows = traceability.traces(traceability.graph(source))
-    page = ListPage(rows, request.args.get("page", 1, type=int))
-    return render_template("projects/trace.html", page=page, **_context(project, source))
+    return render_template("projects/trace.html", page=traceability.trace_page(source),
+                           **_context(project, source))
 
 
 @bp.get("/projects/<int:project_id>/traceability.csv")
@@ -81,8 +74,13 @@ def trace_csv(project_id: int):
 def coverage(project_id: int):
     project = load_visible(project_id)
     source = _source(project)
-    report = traceability.coverage(traceability.graph(source))
-    return render_template("projects/coverage.html", report=report, **_context(project, source))
+    only = request.args.get("list")
+    if only is not None and only not in traceability.COVERAGE_LISTS:
+        abort(404)
+    lists = traceability.coverage_lists(source, only)
+    return render_template("projects/coverage.html", lists=lists, only=only,
+                           complete=only is None and not any(c.page.total for c in lists),
+                           **_context(project, source))
 
 
 @bp.get("/projects/<int:project_id>/coverage.csv")

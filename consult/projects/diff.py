@@ -1,5 +1,6 @@
 """What changed between two versions of a step: items added, removed and changed (with the fields that
-changed, before and after), matched by their stable uid."""
+changed, before and after), matched by their stable uid. The database finds the differences; the fields
+are read for the page of them shown."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import abort, current_app
-from sqlalchemy import select
+from sqlalchemy import Text, and_, case, cast, exists, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import aliased
 
 from consult.core.db import db
 from consult.projects.kinds import KINDS
@@ -32,35 +35,62 @@ class Change:
     fields: list[FieldChange] = field(default_factory=list)
 
 
-def _items(version: StepVersion) -> dict[tuple[str, str], dict[str, Any]]:
-    rows = db.session.execute(select(VersionItem.kind, VersionItem.uid, VersionItem.data)
-                              .where(VersionItem.version_id == version.id).order_by(VersionItem.kind,
-                                                                                   VersionItem.position))
-    return {(kind, uid): data for kind, uid, data in rows}
+def _title(item: Any) -> Any:
+    """The title of a frozen item in SQL: the field naming it, which depends on its kind."""
+    return case({kind: item.data[spec.title_field].as_string() for kind, spec in KINDS.items()},
+                value=item.kind, else_="")
+
+
+def _comparable(item: Any) -> Any:
+    if db.engine.dialect.name == "postgresql":
+        return cast(item.data, JSONB)  # json has no equality; jsonb compares the values
+    return cast(item.data, Text)  # SQLite keeps the JSON as written, always by the same serializer
 
 
 def compare(old: StepVersion, new: StepVersion) -> list[Change]:
-    before, after = _items(old), _items(new)
-    changes: list[Change] = []
-    for key, data in after.items():
-        kind, uid = key
-        spec = KINDS[kind]
-        if key not in before:
-            changes.append(Change("added", kind, uid, spec.label_of(data)))
-            continue
-        previous = before[key]
-        fields = [FieldChange(name, str(label), previous.get(name), data.get(name))
-                  for name, label in spec.fields.items() if previous.get(name) != data.get(name)]
-        extra = sorted(set(data) - set(spec.fields))
-        fields += [FieldChange(name, name, previous.get(name), data.get(name)) for name in extra
-                   if previous.get(name) != data.get(name)]
-        if fields:
-            changes.append(Change("changed", kind, uid, spec.label_of(data), fields))
-    for key, data in before.items():
-        if key not in after:
-            changes.append(Change("removed", key[0], key[1], KINDS[key[0]].label_of(data)))
+    """Every difference between two versions, without its fields: the database compares the items and
+    returns only the kind, uid and title of those added, removed or changed, so a version of 2,000
+    indicators is never read into Python. `with_fields` fills in the fields of the page shown."""
+    before, after = aliased(VersionItem), aliased(VersionItem)
+    same = and_(before.kind == after.kind, before.uid == after.uid)
+    queries = {
+        "added": select(after.kind, after.uid, _title(after)).where(
+            after.version_id == new.id, ~exists().where(before.version_id == old.id, same)),
+        "removed": select(before.kind, before.uid, _title(before)).where(
+            before.version_id == old.id, ~exists().where(after.version_id == new.id, same)),
+        "changed": select(after.kind, after.uid, _title(after))
+        .join(before, and_(before.version_id == old.id, same))
+        .where(after.version_id == new.id, _comparable(before) != _comparable(after)),
+    }
+    changes = [Change(status, kind, uid, title or "") for status, stmt in queries.items()
+               for kind, uid, title in db.session.execute(stmt)]
     order = {"changed": 0, "added": 1, "removed": 2}
     changes.sort(key=lambda c: (order[c.status], c.kind, c.title.lower()))
+    return changes
+
+
+def _fields(kind: str, previous: dict[str, Any], data: dict[str, Any]) -> list[FieldChange]:
+    spec = KINDS[kind]
+    fields = [FieldChange(name, str(label), previous.get(name), data.get(name))
+              for name, label in spec.fields.items() if previous.get(name) != data.get(name)]
+    extra = sorted(set(data) - set(spec.fields))
+    return fields + [FieldChange(name, name, previous.get(name), data.get(name)) for name in extra
+                     if previous.get(name) != data.get(name)]
+
+
+def with_fields(changes: list[Change], old: StepVersion, new: StepVersion) -> list[Change]:
+    """Read the two versions of the changed items among `changes` (one page) and list their fields."""
+    uids = [c.uid for c in changes if c.status == "changed"]
+    if not uids:
+        return changes
+    found: dict[tuple[int, str, str], dict[str, Any]] = {
+        (version_id, kind, uid): data for version_id, kind, uid, data in db.session.execute(
+            select(VersionItem.version_id, VersionItem.kind, VersionItem.uid, VersionItem.data)
+            .where(VersionItem.version_id.in_([old.id, new.id]), VersionItem.uid.in_(uids)))}
+    for change in changes:
+        if change.status == "changed":
+            change.fields = _fields(change.kind, found[(old.id, change.kind, change.uid)],
+                                    found[(new.id, change.kind, change.uid)])
     return changes
 
 

@@ -5,11 +5,13 @@ the latest published version of each step."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
+from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from consult.core.db import db
 from consult.core.pagination import paginate
@@ -17,14 +19,20 @@ from consult.organizations.queries import ScopeCheck, declared_scope_check
 from consult.projects import charts
 from consult.projects.kinds import KINDS, STEP_KINDS, group_key, working_items
 from consult.projects.models import (
+    CareResponsibility,
     ClinicalProject,
+    Gap,
     Indicator,
+    Listing,
+    Need,
+    OfferElement,
     OfferProvider,
     Programme,
     ProjectStep,
     Service,
     StepVersion,
     VersionItem,
+    model_gaps,
 )
 
 
@@ -133,6 +141,24 @@ def items_for_organizations(organization_ids: list[int]) -> Pagination:
 
 
 # Sources for computed views --------------------------------------------------------------------------
+#
+# Both sources answer the same questions with (uid, frozen data) pairs, so the grid, the roles matrix,
+# traceability and coverage are computed alike on either. A page of them reads one page of rows and then
+# only the rows linked to that page (`referring`), never a whole step: a project of 200 needs and 1,000
+# services costs the same handful of statements per page as a small one.
+
+Pairs = list[tuple[str, dict[str, Any]]]
+# Fields of the frozen data that hold a list of references (the others, "need" and "offer", hold one).
+LIST_REFS = frozenset({"needs", "services", "gaps", "models"})
+# The relationship behind a reference field, where its name differs from the field's.
+_RELATIONS = {"offer": "offer_element"}
+
+
+def _page_of(stmt: Select, first: bool, per_page: int | None) -> Pagination:
+    if first:  # a preview (the coverage report's first rows): page 1 whatever ?page says
+        return db.paginate(stmt, page=1, per_page=per_page or current_app.config["CONSULT_PAGE_SIZE"],
+                           error_out=False)
+    return paginate(stmt, per_page=per_page)
 
 
 class WorkingSource:
@@ -141,16 +167,64 @@ class WorkingSource:
     def __init__(self, project: ClinicalProject) -> None:
         self.project = project
 
-    def items(self, kind: str, step: int | None = None) -> list[tuple[str, dict[str, Any]]]:
+    def select(self, kind: str, step: int | None = None) -> Select:
+        """The working items of `kind`, eager-loaded, in order; declined inventory entries are left out."""
         stmt = working_items(self.project.id, kind, step)
         if kind == "service":
-            from consult.projects.models import Listing
-
             stmt = stmt.where(Service.listing != Listing.declined)
-        return [(i.uid, KINDS[kind].serialize(i)) for i in db.session.scalars(stmt)]
+        return stmt
+
+    def pairs(self, kind: str, rows: Iterable[Any]) -> Pairs:
+        return [(i.uid, KINDS[kind].serialize(i)) for i in rows]
+
+    def items(self, kind: str, step: int | None = None) -> Pairs:
+        return self.pairs(kind, db.session.scalars(self.select(kind, step)))
+
+    def page(self, kind: str, stmt: Select | None = None, *, first: bool = False,
+             per_page: int | None = None) -> Pagination:
+        """A page of `stmt` (by default every item of `kind`) whose items are (uid, data) pairs."""
+        found = _page_of(self.select(kind) if stmt is None else stmt, first, per_page)
+        found.items = self.pairs(kind, found.items)
+        return found
+
+    def count(self, kind: str) -> int:
+        return db.session.scalar(select(func.count()).select_from(self.select(kind).order_by(None).subquery()))
+
+    def referring(self, kind: str, field: str, uids: list[str]) -> Pairs:
+        """The items of `kind` whose reference `field` names one of `uids`."""
+        if not uids:
+            return []
+        attr = getattr(KINDS[kind].model, _RELATIONS.get(field, field))
+        target = attr.property.mapper.class_
+        test = attr.any(target.uid.in_(uids)) if attr.property.uselist else attr.has(target.uid.in_(uids))
+        return self.pairs(kind, db.session.scalars(self.select(kind).where(test)))
+
+    # The coverage report's three lists, as statements to paginate.
+
+    def needs_without_gap(self) -> Select:
+        return self.select("need").where(~Need.gaps.any())
+
+    def gaps_without_model(self) -> Select:
+        return self.select("gap").where(~exists().where(model_gaps.c.gap_id == Gap.id))
+
+    def offers_without_actor(self) -> Select:
+        return self.select("offer").where(~OfferElement.responsibilities.any(CareResponsibility.assignments.any()))
 
     def versions(self) -> dict[int, StepVersion]:
         return {}
+
+
+def _refers(field: str, uids: list[str]) -> Any:
+    """Whether the list of references `field` of a frozen item names one of `uids`. The database reads the
+    list's elements (json_array_elements on PostgreSQL, json_each on SQLite): one parse of each item,
+    where a text search per uid would read a thousand services twenty-five times."""
+    if db.engine.dialect.name == "postgresql":
+        refs = func.json_array_elements(VersionItem.data[field]).table_valued("value").alias("ref")
+        uid = refs.c.value.op("->>")("uid")
+    else:
+        refs = func.json_each(VersionItem.data, f"$.{field}").table_valued("value").alias("ref")
+        uid = func.json_extract(refs.c.value, "$.uid")
+    return exists(select(1).select_from(refs).where(uid.in_(uids)))
 
 
 class PublishedSource:
@@ -165,15 +239,58 @@ class PublishedSource:
     def versions(self) -> dict[int, StepVersion]:
         return self._versions  # type: ignore[return-value]
 
-    def items(self, kind: str, step: int | None = None) -> list[tuple[str, dict[str, Any]]]:
+    def _version_ids(self, kind: str, step: int | None = None) -> list[int]:
         numbers = [step] if step else [n for n, kinds in STEP_KINDS.items() if kind in kinds]
-        ids = [self._versions[n].id for n in numbers if n in self._versions]
-        if not ids:
+        return [self._versions[n].id for n in numbers if n in self._versions]
+
+    def select(self, kind: str, step: int | None = None, item: Any = VersionItem) -> Select:
+        return (select(item).where(item.version_id.in_(self._version_ids(kind, step) or [-1]), item.kind == kind)
+                .order_by(item.version_id, item.position))
+
+    def pairs(self, kind: str, rows: Iterable[Any]) -> Pairs:
+        return [(row.uid, row.data) for row in rows]
+
+    def items(self, kind: str, step: int | None = None) -> Pairs:
+        return self.pairs(kind, db.session.scalars(self.select(kind, step)))
+
+    def page(self, kind: str, stmt: Select | None = None, *, first: bool = False,
+             per_page: int | None = None) -> Pagination:
+        found = _page_of(self.select(kind) if stmt is None else stmt, first, per_page)
+        found.items = self.pairs(kind, found.items)
+        return found
+
+    def count(self, kind: str) -> int:
+        return db.session.scalar(select(func.count(VersionItem.id)).where(
+            VersionItem.version_id.in_(self._version_ids(kind) or [-1]), VersionItem.kind == kind))
+
+    def referring(self, kind: str, field: str, uids: list[str]) -> Pairs:
+        """The items of `kind` whose reference `field` names one of `uids`, found by the database in the
+        frozen JSON (a list of references is read element by element)."""
+        if not uids:
             return []
-        rows = db.session.execute(select(VersionItem.uid, VersionItem.data)
-                                  .where(VersionItem.version_id.in_(ids), VersionItem.kind == kind)
-                                  .order_by(VersionItem.version_id, VersionItem.position))
-        return [(uid, data) for uid, data in rows]
+        test = (_refers(field, uids) if field in LIST_REFS
+                else VersionItem.data[(field, "uid")].as_string().in_(uids))
+        return self.pairs(kind, db.session.scalars(self.select(kind).where(test)))
+
+    def needs_without_gap(self) -> Select:
+        gap = aliased(VersionItem)
+        analysed = self.select("gap", item=gap).with_only_columns(gap.data[("need", "uid")].as_string()).where(
+            gap.data[("need", "uid")].as_string().is_not(None)).order_by(None)
+        return self.select("need").where(VersionItem.uid.not_in(analysed))
+
+    def gaps_without_model(self) -> Select:
+        model = aliased(VersionItem)
+        addressed = {ref["uid"] for refs in db.session.scalars(
+            self.select("model", item=model).with_only_columns(model.data["gaps"]).order_by(None))
+            for ref in refs or []}
+        return self.select("gap").where(VersionItem.uid.not_in(sorted(addressed)))
+
+    def offers_without_actor(self) -> Select:
+        duty = aliased(VersionItem)
+        staffed = {offer for offer, actors in db.session.execute(
+            self.select("responsibility", item=duty).with_only_columns(
+                duty.data[("offer", "uid")].as_string(), duty.data["assignments"]).order_by(None)) if actors}
+        return self.select("offer").where(VersionItem.uid.not_in(sorted(staffed)))
 
 
 def models_of(source: WorkingSource | PublishedSource) -> list[tuple[str, dict[str, Any]]]:

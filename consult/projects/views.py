@@ -15,7 +15,7 @@ from consult.core import permissions
 from consult.core.db import db
 from consult.i18n.locale import current_lang
 from consult.projects import queries, services
-from consult.projects.diff import ListPage, compare
+from consult.projects.diff import ListPage, compare, with_fields
 from consult.projects.forms import ProgrammeForm, ProjectForm, StepSummaryForm, TransitionForm
 from consult.projects.kinds import KINDS, STEP_KINDS
 from consult.projects.models import ClinicalProject, Programme, ProjectStatus, ProjectStep, StepVersion, VersionItem
@@ -311,6 +311,7 @@ def compare_versions(project_id: int, number: int):
                                          type=int)) or abort(404)
     changes = compare(old, new)
     page = ListPage(changes, request.args.get("page", 1, type=int))
+    with_fields(page.items, old, new)
     return render_template("projects/compare.html", project=project, step=step, versions=found, old=old,
                            new=new, changes=changes, page=page, lang=current_lang())
 

@@ -48,11 +48,17 @@ def test_the_grid_shows_what_is_covered_and_what_is_not(client, planner, project
     client.get("/lang/en")
     page = client.get(f"/projects/{project.id}/grid")
     assert page.status_code == 200
-    repas = page.text[page.text.index("<th scope=\"row\">Repas"):]
-    assert "1 resource" in repas.split("</tr>")[0] and "Covered" in repas.split("</tr>")[0]
-    transport = page.text[page.text.index("<th scope=\"row\">Transport"):]
-    assert "Not covered" in transport.split("</tr>")[0]
-    assert "<caption>" in page.text and 'scope="col">Popote roulante' in page.text
+    repas = page.text[page.text.index("<th scope=\"row\">Repas"):].split("</tr>")[0]
+    assert "1 resource" in repas and "Popote roulante" in repas
+    transport = page.text[page.text.index("<th scope=\"row\">Transport"):].split("</tr>")[0]
+    assert "Not covered" in transport and "Popote roulante" not in transport
+    # A column per kind of provider: the establishment's own service sits under "Public".
+    header = page.text[page.text.index("<thead>"):page.text.index("</thead>")]
+    assert [h.split("<")[0] for h in header.split('scope="col">')[1:]] == [
+        "Need", "Coverage", "Public", "Community", "Social economy", "Private"]
+    cells = repas.split("<td>")
+    assert "Popote roulante" in cells[2] and all("Popote" not in cell for cell in cells[3:])
+    assert "<caption>" in page.text
 
 
 def test_a_gap_is_added_through_its_form(client, planner, project, world):
