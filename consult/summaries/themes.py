@@ -373,7 +373,8 @@ def _cluster(matrix, *, seed: int, low: int, high: int, sample: int) -> np.ndarr
     for k in range(low, high + 1):
         labels = _labels(_factorize(part, k, seed), part)
         kept = labels >= 0
-        if len(set(labels[kept].tolist())) < 2:
+        # The silhouette needs 2 to (inputs − 1) groups: two inputs in two groups, say, have none.
+        if not 2 <= len(set(labels[kept].tolist())) < int(kept.sum()):
             continue
         score = float(silhouette_score(part[kept], labels[kept], metric="cosine"))
         if best is None or score > best[0] + 1e-9:

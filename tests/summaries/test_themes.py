@@ -98,6 +98,14 @@ def test_inputs_without_words_belong_to_no_theme(corpus):
     assert len(texts) not in members and len(texts) + 1 not in members
 
 
+def test_two_inputs_make_one_theme_rather_than_a_failed_compilation():
+    # A small round's closing: two comments on different subjects. The silhouette that chooses the number of
+    # themes is undefined for two inputs in two groups; the pair stays together instead.
+    analyses = analyse_many([HOUSING[0], TRANSPORT[0]])
+    themes = propose_themes(analyses, seed=0)
+    assert [sorted(theme.members) for theme in themes] == [[0, 1]]
+
+
 APPROVED = [
     ApprovedTheme("logement", "Logement abordable",
                   "Coût des loyers, logements sociaux et adaptés, insalubrité, hébergement d'urgence.",
