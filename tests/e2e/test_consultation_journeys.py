@@ -1,6 +1,7 @@
 """Journeys through a consultation round on the demo data: a citizen comments, supports and proposes a need;
 an organization submits a brief with a PDF, co-signed by a coalition; a visitor reads the published results
-of the closed demo round; then the open round closes on time and the planner answers every input.
+of the closed demo round; a moderator hides a reported comment with a public reason (journey 4); then the open
+round closes on time and the planner answers every input. The helpers here are shared with the other files.
 
 The journeys share one live server: the last one closes the open demo round, so it stays last in the file
 (pytest runs a file's tests in order). Each journey finds what it needs by itself and may run alone.
@@ -26,6 +27,8 @@ CITOYEN = "citoyen@demo.consult.ca"
 REPRESENTATIVE = "representant@demo.consult.ca"
 COALITION = "coalition@demo.consult.ca"
 PLANNER = "planif@demo.consult.ca"
+MEMBER = "membre@demo.consult.ca"
+MODERATOR = "moderation@demo.consult.ca"
 CDC = "Corporation de développement communautaire du Centre-Est"
 CARREFOUR = "Carrefour des aînés du Centre-Sud"
 OPEN_ROUND = "Portrait des besoins"
@@ -76,6 +79,47 @@ def _post_comment(journey, text: str) -> int:
     return comment_id
 
 
+def _support(journey) -> str:
+    """Support the item whose page is open; returns the count line as it read before."""
+    page = journey.page
+    before = page.locator("#support p").first.inner_text()
+    journey.follow(page.locator("#support form[action$='/support'] button[type=submit]"))
+    expect(page.locator("#support form[action$='/unsupport']")).to_be_visible()
+    expect(page.locator("#support p").first).not_to_have_text(before)
+    return before
+
+
+def _reply(journey, comment_id: int, text: str) -> int:
+    """Reply to a comment of the item page just opened; lands on the thread's replies, returns the reply's id."""
+    page = journey.page
+    thread = page.locator(f"#comment-{comment_id}")
+    thread.locator("details summary").click()
+    thread.locator("textarea").fill(text)
+    journey.follow(thread.locator(f"form[action$='/comments/{comment_id}/reply'] button[type=submit]"))
+    found = re.search(r"/comments/(\d+)/replies.*#comment-(\d+)$", page.url)
+    assert found and int(found.group(1)) == comment_id, page.url
+    expect(page.locator(f"#comment-{found.group(2)}")).to_contain_text(text)
+    return int(found.group(2))
+
+
+def _propose_need(journey, round_id: int, title: str, description: str) -> None:
+    """Point out a missing need from the round page; it has its own page and is listed with the others."""
+    page = journey.page
+    journey.visit(f"/rounds/{round_id}")
+    journey.follow(page.locator(f"main a[href$='/rounds/{round_id}/proposed-needs/new']").first)
+    page.locator("input[name=title]").fill(title)
+    page.locator("textarea[name=description]").fill(description)
+    area = page.locator("select[name=area_id]")
+    options = area.locator("option").evaluate_all("(os) => os.map((o) => o.value).filter(Boolean)")
+    if options:
+        area.select_option(options[0])
+    journey.follow(page.locator("main form:has(textarea[name=description]) button[type=submit]"))
+    assert re.search(r"/proposed-needs/\d+$", _path(journey)), page.url
+    expect(page.locator("h1")).to_contain_text(title)
+    journey.visit(f"/rounds/{round_id}/proposed-needs")
+    expect(page.locator("main article").filter(has_text=title)).to_have_count(1)
+
+
 def _messages(live_server) -> list[email.message.EmailMessage]:
     return [email.message_from_string(raw, policy=email.policy.default) for raw in live_server.outbox()]
 
@@ -107,43 +151,17 @@ def test_citizen_comments_supports_and_proposes_a_need(journey):
         comment_id = _post_comment(journey, text)
         expect(page.locator(f"#comment-{comment_id}")).to_contain_text("Réjean Simard")
     with journey.step("support the need, then take the support back"):
-        support = page.locator("#support")
-        count = support.locator("p").first
-        before = count.inner_text()
-        journey.follow(support.locator("form[action$='/support'] button[type=submit]"))
-        expect(page.locator("#support form[action$='/unsupport']")).to_be_visible()
-        expect(page.locator("#support p").first).not_to_have_text(before)
+        before = _support(journey)
         journey.follow(page.locator("#support form[action$='/unsupport'] button[type=submit]"))
         expect(page.locator("#support form[action$='/support']")).to_be_visible()
         expect(page.locator("#support p").first).to_have_text(before)
     with journey.step("reply to the comment"):
         journey.visit(item_path)
-        thread = page.locator(f"#comment-{comment_id}")
-        thread.locator("details summary").click()
-        reply = f"Et les loyers des logements rénovés doublent ({token})."
-        thread.locator("textarea").fill(reply)
-        journey.follow(thread.locator(f"form[action$='/comments/{comment_id}/reply'] button[type=submit]"))
-        found = re.search(r"/comments/(\d+)/replies.*#comment-(\d+)$", page.url)
-        assert found and int(found.group(1)) == comment_id, page.url
-        expect(page.locator(f"#comment-{found.group(2)}")).to_contain_text(reply)
+        _reply(journey, comment_id, f"Et les loyers des logements rénovés doublent ({token}).")
         expect(page.locator(f"#comment-{comment_id}")).to_contain_text(text)
-    with journey.step("propose a missing need from the round page"):
-        journey.visit(f"/rounds/{round_id}")
-        journey.follow(page.locator(f"main a[href$='/rounds/{round_id}/proposed-needs/new']").first)
-        title = f"Entretien ménager lourd pour les aînés {token}"
-        page.locator("input[name=title]").fill(title)
-        page.locator("textarea[name=description]").fill(
-            "Le grand ménage du printemps n'est couvert par aucun service, et les aînés y renoncent.")
-        area = page.locator("select[name=area_id]")
-        options = area.locator("option").evaluate_all("(os) => os.map((o) => o.value).filter(Boolean)")
-        if options:
-            area.select_option(options[0])
-        journey.follow(page.locator("main form:has(textarea[name=description]) button[type=submit]"))
-        assert re.search(r"/proposed-needs/\d+$", _path(journey)), page.url
-        expect(page.locator("h1")).to_contain_text(title)
-    with journey.step("listed on the proposed needs page"):
-        journey.visit(f"/rounds/{round_id}/proposed-needs")
-        expect(page.locator("main article").filter(has_text=title)).to_have_count(1)
+    with journey.step("propose a missing need from the round page, listed with the proposed needs"):
+        _propose_need(journey, round_id, f"Entretien ménager lourd pour les aînés {token}",
+                      "Le grand ménage du printemps n'est couvert par aucun service, et les aînés y renoncent.")
 
 
 def test_organization_submits_a_cosigned_brief_with_a_pdf(journey, live_server, tmp_path):
@@ -271,6 +289,50 @@ def test_visitor_reads_the_published_results_of_the_demo_round(journey):
         expect(page.locator("main .breadcrumb")).to_contain_text(CLOSED_ROUND)
 
 
+def test_moderator_hides_a_reported_comment_and_the_thread_shows_the_reason(journey, live_server):
+    page = journey.page
+    token = _token()
+    with journey.step("a citizen's comment gives a neighbour's address"):
+        journey.sign_in(CITOYEN)
+        round_id = _open_round(journey)
+        item_path = _open_item(journey, round_id, HOUSING)
+        text = f"Mme Lafleur, au 2150 rue Ontario, appartement 4, vit seule sans ascenseur ({token})."
+        comment_id = _post_comment(journey, text)
+        journey.sign_out()
+    with journey.step("another participant reports it"):
+        journey.sign_in(MEMBER)
+        journey.visit(item_path)
+        journey.follow(page.locator(f"#comment-{comment_id} a.flag-link"))
+        expect(page.locator("main .panel")).to_contain_text(text)
+        page.locator("input[name=reason][value=personal_information]").check()
+        journey.follow(page.locator("main form button[type=submit]"))
+        assert _path(journey) == item_path, page.url
+        expect(page.locator(".flash")).to_contain_text("Merci")
+        journey.sign_out()
+    with journey.step("the moderator hides it from the queue, with a public reason"):
+        journey.sign_in(MODERATOR)
+        journey.visit("/account")
+        journey.follow(page.locator("main a[href^='/establishments/'][href$='/moderation']").first)
+        card = page.locator("main li.card").filter(has_text=token)
+        expect(card).to_have_count(1)
+        expect(card).to_contain_text("Révèle des renseignements personnels")
+        reason = f"Ce commentaire donnait l'adresse d'une personne, ce que les règles interdisent ({token})."
+        card.locator("textarea[name=public_reason]").fill(reason)
+        journey.follow(card.locator("button[name=decision][value=hide]"))
+        expect(page.locator(".flash")).to_contain_text("Le contenu est masqué")
+        expect(page.locator("main li.card").filter(has_text=token)).to_have_count(0)
+        journey.sign_out()
+    with journey.step("a visitor reads the thread: the reason stands in place of the comment"):
+        journey.visit(item_path)
+        hidden = page.locator(f"#comment-{comment_id}")
+        expect(hidden).to_contain_text(re.compile(r"Masqué par la modération\W+" + re.escape(reason)))
+        expect(hidden).not_to_contain_text("2150 rue Ontario")
+        expect(hidden.locator("a.flag-link")).to_have_count(0)
+    with journey.step("the author was told, with the reason"):
+        wait_until(lambda: any(CITOYEN in str(m["To"]) and reason in _body(m) for m in _messages(live_server)),
+                   timeout=30, what="the moderation notice to the author")
+
+
 # Closes the open demo round: keep it last.
 def test_round_closes_and_the_planner_answers_every_input(journey, live_server):
     page = journey.page
@@ -291,22 +353,7 @@ def test_round_closes_and_the_planner_answers_every_input(journey, live_server):
         journey.sign_in(PLANNER)
         journey.visit(f"/rounds/{round_id}/answers")
         expect(page.locator("h1")).to_contain_text(OPEN_ROUND)
-        outcomes = ["retained", "partly_retained", "not_retained", "out_of_scope"]
-        reasons = []
-        for n in range(40):
-            journey.visit(f"/rounds/{round_id}/answers?status=unanswered")
-            pending = page.locator("main ol.items a[href*='/answers/']")
-            if not pending.count():
-                break
-            journey.follow(pending.first)
-            page.locator(f"input[name=outcome][value={outcomes[n % len(outcomes)]}]").check()
-            reason = f"Réponse motivée numéro {n + 1} de l'établissement ({token})."
-            page.locator("textarea[name=reason]").fill(reason)
-            journey.follow(page.locator("form[action*='/answers/'] button[type=submit]"))
-            assert re.search(rf"/rounds/{round_id}/answers(\?|#|$)", page.url), page.url
-            reasons.append(reason)
-        else:
-            raise AssertionError("the answer queue never emptied")
+        reasons = _answer_every_input(journey, round_id, token)
         assert len(reasons) >= 2, "the round has the demo's inputs and this journey's comment to answer"
     with journey.step("the planner publishes the results"):
         journey.visit(f"/rounds/{round_id}/heard")
@@ -333,6 +380,27 @@ def test_round_closes_and_the_planner_answers_every_input(journey, live_server):
         for reason in reasons:
             expect(main).to_contain_text(reason)
         journey.follow(page.locator("a.lang-toggle"))
+
+
+def _answer_every_input(journey, round_id: int, token: str) -> list[str]:
+    """As a planner: answer each input still unanswered, from the queue, with a reasoned outcome (the four
+    outcomes in turn) until none is left; returns the reasons given, in order."""
+    page = journey.page
+    outcomes = ["retained", "partly_retained", "not_retained", "out_of_scope"]
+    reasons: list[str] = []
+    for n in range(40):
+        journey.visit(f"/rounds/{round_id}/answers?status=unanswered")
+        pending = page.locator("main ol.items a[href*='/answers/']")
+        if not pending.count():
+            return reasons
+        journey.follow(pending.first)
+        page.locator(f"input[name=outcome][value={outcomes[n % len(outcomes)]}]").check()
+        reason = f"Réponse motivée numéro {n + 1} de l'établissement ({token})."
+        page.locator("textarea[name=reason]").fill(reason)
+        journey.follow(page.locator("form[action*='/answers/'] button[type=submit]"))
+        assert re.search(rf"/rounds/{round_id}/answers(\?|#|$)", page.url), page.url
+        reasons.append(reason)
+    raise AssertionError("the answer queue never emptied")
 
 
 def _close_by_tick(live_server, round_id: int) -> None:

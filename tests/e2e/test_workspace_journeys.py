@@ -7,6 +7,14 @@ import secrets
 
 from playwright.sync_api import expect
 
+from tests.e2e.test_consultation_journeys import (
+    CITOYEN,
+    _answer_every_input,
+    _close_by_tick,
+    _open_item,
+    _post_comment,
+)
+from tests.e2e.test_summary_journeys import SUMMARY_LINKS, _compile_and_wait
 from tests.fixtures.services import wait_until
 
 
@@ -88,7 +96,8 @@ def test_planner_opens_the_workspace(journey):
         journey.visit("/projects")
 
 
-# A planner builds a whole PALV project through the pages, and a visitor reads its step 1 ---------------
+# Journey 3: a planner builds a whole PALV project through the pages, consults on its step 1 and publishes
+# the summary of the round; a visitor reads step 1 -----------------------------------------------------------
 
 ESTABLISHMENT = "CSSS du Centre-Est de Montréal"
 CARREFOUR = "Carrefour des aînés du Centre-Sud"
@@ -102,6 +111,7 @@ ADD = "Intervenante de milieu en HLM"
 OFFER = "Repérage et accompagnement des aînés isolés"
 DUTY = "Repérer les aînés isolés et les diriger vers le CLSC"
 INDICATOR = "Aînés vivant seuls"
+ROUND = "Les besoins des aînés des Faubourgs : qu'en dites-vous?"
 # As Excel exports a sheet in Québec: UTF-8 with a BOM, semicolons, decimal commas, French headers.
 CSV_HEADER = "\ufeffIndicateur;Unité;Valeur;Année;Territoire;Source\r\n"
 CSV_ROWS = [("06111-01", "46,2"), ("06111-02", "41,8"), ("06112-01", "38,5"), ("06113-01", "44,1")]
@@ -133,21 +143,15 @@ def _save(journey, added: str) -> None:
     expect(page.locator("main")).to_contain_text(f"« {added} » a été ajouté")
 
 
-def _follow_refused(journey, locator) -> None:
-    """Send a form the app must refuse: the page comes back with 422, which Chromium logs as a console
-    error; that one expected message is dropped and the page is checked like any other."""
-    with journey.page.expect_navigation() as navigation:
-        locator.click()
-    assert navigation.value.status == 422, f"[{journey.current_step}] expected 422, got {navigation.value.status}"
-    journey.problems[:] = [p for p in journey.problems if "status of 422" not in p]
-    journey.check()
-
-
-def test_planner_builds_a_six_step_palv_project_and_a_visitor_reads_step_1(journey, tmp_path):
+def test_planner_builds_a_six_step_palv_project_consults_on_step_1_and_publishes_the_summary(
+        journey, live_server, tmp_path):
+    """One continuous path: the planner builds the project, publishes step 1, consults on it, compiles and
+    publishes the summary of the round; a citizen comments in between, and a visitor reads step 1 at the end."""
     page = journey.page
     main = page.locator("main")
+    token = secrets.token_hex(3)
     # Not "PALV" in the title: other journeys open the demo project as the first one whose title says PALV.
-    title = f"Projet clinique des aînés des Faubourgs {secrets.token_hex(3)}"
+    title = f"Projet clinique des aînés des Faubourgs {token}"
 
     with journey.step("the planner starts a PALV project"):
         journey.sign_in("planif@demo.consult.ca")
@@ -189,7 +193,7 @@ def test_planner_builds_a_six_step_palv_project_and_a_visitor_reads_step_1(journ
         wrong = tmp_path / "indicateurs-erreur.csv"
         wrong.write_bytes(_csv([*CSV_ROWS[:2], ("99999", "n.d.")]))
         main.get_by_label("Fichier CSV").set_input_files(wrong)
-        _follow_refused(journey, main.get_by_role("button", name="Vérifier et importer"))
+        journey.follow(main.get_by_role("button", name="Vérifier et importer"), expect_status=422)
         report = main.locator(".error-summary")
         expect(report).to_contain_text("Rien n'a été importé")
         errors = report.locator("table tbody tr")
@@ -298,6 +302,73 @@ def test_planner_builds_a_six_step_palv_project_and_a_visitor_reads_step_1(journ
         expect(section("^Besoins sans analyse des écarts")).to_contain_text(f"(1) {HOUSING}")
         expect(section("^Écarts sans modèle clinique")).to_contain_text("(0)")
         expect(section("^Éléments de l'offre sans acteur responsable")).to_contain_text("(0)")
+
+    with journey.step("the planner prepares a round on version 1 of the needs portrait and opens it now"):
+        journey.follow(page.locator("main .breadcrumb a").nth(1))
+        journey.follow(main.get_by_role("link", name="Préparer et gérer les rondes"))
+        journey.follow(main.get_by_role("link", name="Préparer une nouvelle ronde"))
+        main.get_by_label("Titre", exact=True).fill(ROUND)
+        main.get_by_label("Mandat", exact=True).fill(
+            "Dites-nous si le portrait nomme les bons besoins. Les budgets se décident ailleurs; l'établissement "
+            "répond à chaque commentaire.")
+        version_1 = main.get_by_role("group", name="Versions en consultation").get_by_role(
+            "checkbox", name=re.compile("Portrait des besoins — version 1 "))
+        expect(version_1).to_be_checked()
+        journey.follow(main.get_by_role("button", name="Créer le brouillon"))
+        expect(page.locator("h1")).to_have_text(ROUND)
+        round_id = int(re.search(r"/rounds/(\d+)$", page.url).group(1))
+        journey.follow(main.get_by_role("button", name="Ouvrir maintenant"))
+        expect(main.locator(".round-banner")).to_have_class(re.compile(r"round-banner-open"))
+        expect(main.locator(f"a[href$='/rounds/{round_id}/proposed-needs/new']")).to_be_visible()
+        journey.sign_out()
+
+    with journey.step("a citizen comments on both needs of the round"):
+        journey.sign_in(CITOYEN)
+        journey.visit(f"/rounds/{round_id}")
+        expect(main.locator("section[aria-labelledby=items-title]")).to_contain_text(ISOLATION)
+        comments = [f"Mon voisin ne sort plus depuis que le café du coin a fermé; personne ne le visite ({token}).",
+                    f"Sans ascenseur, ma mère ne descend plus ses trois étages pour aller à l'épicerie ({token})."]
+        for need, text in zip((ISOLATION, HOUSING), comments, strict=True):
+            _open_item(journey, round_id, need)
+            _post_comment(journey, text)
+        journey.sign_out()
+
+    with journey.step("the round closes"):
+        _close_by_tick(live_server, round_id)
+        journey.sign_in("planif@demo.consult.ca")
+        journey.visit(f"/rounds/{round_id}")
+        expect(main.locator(".round-banner")).to_have_class(re.compile(r"round-banner-closed"))
+
+    with journey.step("the planner compiles the summary, watching its progress bar"):
+        journey.follow(main.get_by_role("link", name="Synthèses et thèmes"))
+        expect(page.locator(SUMMARY_LINKS)).to_have_count(0)
+        _compile_and_wait(journey, round_id, 0)
+
+    with journey.step("the planner reviews the themes the workers proposed"):
+        journey.follow(main.get_by_role("link", name="Examiner les thèmes"))
+        approve_all = main.locator(f"form[action$='/rounds/{round_id}/themes/approve-all'] button[type=submit]")
+        expect(approve_all).to_have_count(1)
+        journey.follow(approve_all)
+        expect(approve_all).to_have_count(0)
+        expect(main).to_contain_text(re.compile("Tous les thèmes ont été examinés|Every theme is reviewed"))
+
+    with journey.step("the planner answers both comments"):
+        reasons = _answer_every_input(journey, round_id, token)
+        assert len(reasons) == 2, reasons
+
+    with journey.step("compiled again with the approved themes and the answers, then published"):
+        _compile_and_wait(journey, round_id, 1)
+        journey.follow(page.locator(SUMMARY_LINKS).first)
+        expect(main).not_to_contain_text(re.compile("pas encore tous été examinés|have not all been reviewed"))
+        journey.follow(main.locator("form[action$='/publish'] button[type=submit]"))
+        expect(main.locator("form[action$='/publish']")).to_have_count(0)
+        expect(page.locator(".flash")).to_contain_text("La synthèse est publiée.")
+
+    with journey.step("the PDF of the published summary downloads"):
+        pdf = journey.download(main.locator("a[href*='/download/pdf']").first, tmp_path)
+        assert re.fullmatch(r"synthese-les-besoins-des-aines-des-faubourgs-.*-fr\.pdf", pdf.name), pdf.name
+        assert pdf.read_bytes().startswith(b"%PDF-")
+        journey.check()
 
     with journey.step("a visitor reads version 1 of the needs portrait in French"):
         journey.sign_out()
