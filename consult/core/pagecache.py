@@ -202,7 +202,11 @@ class PageCache:
         inner = {**environ, "REQUEST_METHOD": "GET"} if environ["REQUEST_METHOD"] == "HEAD" else environ
         result = self.wsgi_app(inner, capture)
         if not inner.get(CACHEABLE):
-            return result
+            if inner is environ:
+                return result
+            if hasattr(result, "close"):  # a HEAD answered from a GET that may not be kept: no body
+                result.close()
+            return []
         try:
             body = b"".join(result)
         finally:

@@ -139,3 +139,9 @@ def test_after_a_write_concurrent_readers_wait_for_one_rendering(cache, app, con
         reader.join()
     assert answers == [200] * 6
     assert renders == ["/rounds"]
+
+
+def test_head_of_a_page_that_is_not_kept_has_no_body(cache, client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    head = client.head("/login")
+    assert head.status_code == 200 and head.data == b"" and head.headers.get("X-Page-Cache") is None
