@@ -4,6 +4,7 @@ the latest published version of each step."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -161,7 +162,27 @@ def _page_of(stmt: Select, first: bool, per_page: int | None) -> Pagination:
     return paginate(stmt, per_page=per_page)
 
 
-class WorkingSource:
+class _Source(ABC):
+    """What the working copy and the published versions share: items and pages as (uid, data) pairs."""
+
+    @abstractmethod
+    def select(self, kind: str, step: int | None = None) -> Select: ...
+
+    @abstractmethod
+    def pairs(self, kind: str, rows: Iterable[Any]) -> Pairs: ...
+
+    def items(self, kind: str, step: int | None = None) -> Pairs:
+        return self.pairs(kind, db.session.scalars(self.select(kind, step)))
+
+    def page(self, kind: str, stmt: Select | None = None, *, first: bool = False,
+             per_page: int | None = None) -> Pagination:
+        """A page of `stmt` (by default every item of `kind`) whose items are (uid, data) pairs."""
+        found = _page_of(self.select(kind) if stmt is None else stmt, first, per_page)
+        found.items = self.pairs(kind, found.items)
+        return found
+
+
+class WorkingSource(_Source):
     published = False
 
     def __init__(self, project: ClinicalProject) -> None:
@@ -176,16 +197,6 @@ class WorkingSource:
 
     def pairs(self, kind: str, rows: Iterable[Any]) -> Pairs:
         return [(i.uid, KINDS[kind].serialize(i)) for i in rows]
-
-    def items(self, kind: str, step: int | None = None) -> Pairs:
-        return self.pairs(kind, db.session.scalars(self.select(kind, step)))
-
-    def page(self, kind: str, stmt: Select | None = None, *, first: bool = False,
-             per_page: int | None = None) -> Pagination:
-        """A page of `stmt` (by default every item of `kind`) whose items are (uid, data) pairs."""
-        found = _page_of(self.select(kind) if stmt is None else stmt, first, per_page)
-        found.items = self.pairs(kind, found.items)
-        return found
 
     def count(self, kind: str) -> int:
         return db.session.scalar(select(func.count()).select_from(self.select(kind).order_by(None).subquery()))
@@ -227,7 +238,7 @@ def _refers(field: str, uids: list[str]) -> Any:
     return exists(select(1).select_from(refs).where(uid.in_(uids)))
 
 
-class PublishedSource:
+class PublishedSource(_Source):
     """The latest published version of each step."""
 
     published = True
@@ -249,15 +260,6 @@ class PublishedSource:
 
     def pairs(self, kind: str, rows: Iterable[Any]) -> Pairs:
         return [(row.uid, row.data) for row in rows]
-
-    def items(self, kind: str, step: int | None = None) -> Pairs:
-        return self.pairs(kind, db.session.scalars(self.select(kind, step)))
-
-    def page(self, kind: str, stmt: Select | None = None, *, first: bool = False,
-             per_page: int | None = None) -> Pagination:
-        found = _page_of(self.select(kind) if stmt is None else stmt, first, per_page)
-        found.items = self.pairs(kind, found.items)
-        return found
 
     def count(self, kind: str) -> int:
         return db.session.scalar(select(func.count(VersionItem.id)).where(
