@@ -40,7 +40,6 @@ READ_ENDPOINTS = [
     ("sign-in page (form, session write)", "/login"),
     ("privacy notice", "/privacy"),
     ("clinical projects (list)", "/projects"),
-    ("needs portrait (published step 1, demo PALV project)", "/projects/1/steps/1"),
     ("organizations directory", "/organizations"),
 ]
 TARGETS = {"read_p95_ms": 100.0, "read_ratio": 0.40, "post_p95_ms": 150.0}
@@ -95,6 +94,14 @@ def gunicorn(app: str, env: dict[str, str], log: Path) -> Iterator[str]:
         stop_process(proc, timeout=15)
 
 
+def _latest_version(visitor: Session, project_path: str, *, step: int) -> str:
+    """The address of the latest published version of a step, as the project page links it for visitors."""
+    found = re.findall(rf'href="({re.escape(project_path)}/steps/{step}/versions/(\d+))"', visitor.get(project_path))
+    if not found:
+        raise RuntimeError(f"{project_path} links no published version of step {step}")
+    return max(found, key=lambda link: int(link[1]))[0]
+
+
 def run(seconds: int, scale: str, *, workers_only: bool = False) -> dict:
     scratch = Path(tempfile.mkdtemp(prefix="consult-bench-"))
     print(f"==> machine: {machine()}")
@@ -121,6 +128,7 @@ def run(seconds: int, scale: str, *, workers_only: bool = False) -> dict:
               f"(scale dataset '{scale}': {time.monotonic() - seeded:.1f}s)")
         workspace = dict(_WORKSPACE.findall(out))
         reads = [*READ_ENDPOINTS,
+                 ("needs portrait (published step 1, demo PALV project)", "{demo_portrait}"),
                  ("consultation rounds (list)", "/rounds"),
                  (f"round page ({scale} dataset)", f"/rounds/{round_id}"),
                  (f"a need with {int(hot_count):,} comments, first page", hot_path),
@@ -138,7 +146,9 @@ def run(seconds: int, scale: str, *, workers_only: bool = False) -> dict:
         with gunicorn("bench.reference_app:app", env, scratch / "reference.log") as ref_url, \
                 gunicorn("consult:create_app()", env, scratch / "web.log") as app_url:
             reference_before = measure("reference page", ref_url + "/", seconds=seconds)
+            demo_portrait = _latest_version(Session(app_url), "/projects/1", step=1)
             for name, path in reads:
+                path = path.format(demo_portrait=demo_portrait)
                 result = measure(name, app_url + path, seconds=seconds)
                 print(f"    {name}: {result.rps} req/s, p95 {result.p95_ms} ms, errors {result.errors}")
                 web.append(result)
@@ -154,11 +164,14 @@ def run(seconds: int, scale: str, *, workers_only: bool = False) -> dict:
                 web.append(result)
             writer = sessions[WRITER]
             token = writer.token(hot_path)
-            for name, path, body in (
+            comment = f"csrf_token={token}&body=Un+commentaire+de+charge+sur+ce+besoin."
+            for name, path, body, connections in (
                     (f"post a comment on the need with {int(hot_count):,} comments", hot_path + "/comments",
-                     f"csrf_token={token}&body=Un+commentaire+de+charge+sur+ce+besoin."),
-                    ("support that need (repeated: idempotent)", hot_path + "/support", f"csrf_token={token}")):
-                result = measure(name, app_url + path, seconds=seconds, env={
+                     comment, 50),
+                    # 50 clients posting back to back is thousands of comments a minute; 5 is a busy evening.
+                    ("post a comment on that need, 5 concurrent clients", hot_path + "/comments", comment, 5),
+                    ("support that need (repeated: idempotent)", hot_path + "/support", f"csrf_token={token}", 50)):
+                result = measure(name, app_url + path, seconds=seconds, connections=connections, env={
                     "BENCH_METHOD": "POST", "BENCH_BODY": body, "BENCH_COOKIE": writer.cookie_header})
                 result.kind = "write"
                 print(f"    {name}: {result.rps} req/s, p95 {result.p95_ms} ms, errors {result.errors}")
@@ -181,8 +194,8 @@ def run(seconds: int, scale: str, *, workers_only: bool = False) -> dict:
             "machine": machine(),
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "command": f"make bench (python -m bench.run --seconds {seconds} --scale {scale})",
-            "load": "wrk, 2 threads, 50 connections, from a second process over loopback; "
-                    f"{seconds}s per endpoint after a warm-up",
+            "load": "wrk, 2 threads, 50 connections (unless the endpoint names fewer), from a second process over "
+                    f"loopback; {seconds}s per endpoint after a warm-up",
             "server": "gunicorn " + " ".join(GUNICORN) + ", PostgreSQL 15 and Redis on loopback",
             "web": [r.as_dict() for r in [reference, *web, *writes]],
             "summaries": {**compilation, **extraction, **analysis},

@@ -39,9 +39,12 @@ def wrk(url: str, *, seconds: int, connections: int = 50, threads: int = 2,
     return json.loads(line)
 
 
-def measure(name: str, url: str, *, seconds: int, env: dict[str, str] | None = None) -> WebResult:
-    wrk(url, seconds=max(2, seconds // 4), env=env)  # warm-up: imports, caches, connection pools
-    raw = wrk(url, seconds=seconds, env=env)
+def measure(name: str, url: str, *, seconds: int, env: dict[str, str] | None = None,
+            connections: int = 50) -> WebResult:
+    threads = min(2, connections)
+    # Warm-up: imports, caches, connection pools.
+    wrk(url, seconds=max(2, seconds // 4), env=env, connections=connections, threads=threads)
+    raw = wrk(url, seconds=seconds, env=env, connections=connections, threads=threads)
     return WebResult(endpoint=name, rps=round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
                      p50_ms=round(raw["p50_us"] / 1000, 2), p95_ms=round(raw["p95_us"] / 1000, 2),
                      p99_ms=round(raw["p99_us"] / 1000, 2), errors=raw["errors"])
