@@ -14,7 +14,7 @@ from consult.i18n.locale import current_lang
 from consult.projects import search as project_search
 from consult.projects import traceability
 from consult.projects.forms import SearchForm
-from consult.projects.kinds import KINDS, step_of
+from consult.projects.kinds import KINDS, labels_of, step_of
 from consult.projects.models import ClinicalProject, ProviderKind, RoleLevel
 from consult.projects.queries import PublishedSource, WorkingSource
 from consult.projects.views import bp, load_visible
@@ -60,6 +60,7 @@ def trace(project_id: int):
     project = load_visible(project_id)
     source = _source(project)
     return render_template("projects/trace.html", page=traceability.trace_page(source),
+                           labels=labels_of("priority", "dimension", "decision", "level"),
                            **_context(project, source))
 
 

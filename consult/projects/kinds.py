@@ -276,6 +276,12 @@ def label(field_name: str, value: str | None) -> str:
     return str(found) if found is not None else value
 
 
+def labels_of(*field_names: str) -> dict[str, dict[str, str]]:
+    """The reader's-language labels of every value of some enum fields, translated once: a page naming
+    hundreds of values looks them up instead of translating each."""
+    return {name: {value: str(text) for value, text in ENUM_LABELS[name].items()} for name in field_names}
+
+
 def number(value: float | int | None) -> str:
     if value is None:
         return ""
