@@ -240,12 +240,14 @@ class Seeder:
 def load_demo() -> Report:
     """Create what is missing of the demo data and commit: the territory and people first, then each
     module's own demo (programmes and the PALV project, the partnership registry, then the consultation
-    rounds and what participants gave them)."""
+    rounds and what participants gave them, the equity lens, and last the closed round's published summary,
+    compiled by the real pipeline from all of it)."""
     from consult.equity import demo as equity_demo
     from consult.organizations import demo as organizations_demo
     from consult.participation import demo as participation_demo
     from consult.projects import demo as projects_demo
     from consult.rounds import demo as rounds_demo
+    from consult.summaries import demo as summaries_demo
 
     report = Seeder().run()
     projects_demo.load(report)
@@ -253,6 +255,7 @@ def load_demo() -> Report:
     rounds_demo.load(report)
     participation_demo.load(report)
     equity_demo.load(report)
+    summaries_demo.load(report)
     db.session.commit()
     return report
 
@@ -271,3 +274,9 @@ def seed_demo() -> None:
         click.echo(f"  {demo.email.ljust(width)}  {demo.role}")
     if report.existing["accounts"]:
         click.echo("Accounts that already existed were left as they were, password included.")
+    from consult.summaries import demo as summaries_demo
+
+    path = summaries_demo.summary_path()
+    if path:
+        click.echo("")
+        click.echo(f"Published consultation summary of the closed demo round: {path}")

@@ -26,7 +26,14 @@ def counts() -> dict[str, int]:
 
 
 def seed(app):
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    """`consult seed-demo` as `make run` runs it: tasks go to the broker (the filesystem transport, which no worker
+    reads here) instead of running eagerly, which would also render the demo summary's drafts at every seed."""
+    conf = app.extensions["celery"].conf
+    eager, conf.task_always_eager = conf.task_always_eager, False
+    try:
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+    finally:
+        conf.task_always_eager = eager
     assert result.exit_code == 0, result.output
     return result.output
 
