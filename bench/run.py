@@ -48,6 +48,7 @@ TARGETS = {"read_p95_ms": 100.0, "read_ratio": 0.40, "post_p95_ms": 150.0}
 WRITER = ("participant1@echelle.consult.ca", "demo-consult-2026")
 PLANNER = ("planificateur@echelle.consult.ca", "demo-consult-2026")
 _HOT = re.compile(r"Round (\d+); the need with (\d+) comments: (\S+)")
+_DEMO_SUMMARY = re.compile(r"Published consultation summary of the closed demo round: (/\S+)")
 _WORKSPACE = re.compile(r"^Workspace page: (.+): (/\S+)$", re.M)
 # Workspace pages measured (by the name the seed prints), for visitors and for the project's planner.
 WORKSPACE_READS = ("project", "step 1 published version 2", "step 2 published version 1",
@@ -117,8 +118,10 @@ def run(seconds: int, scale: str, *, workers_only: bool = False) -> dict:
                     "PYTHONFAULTHANDLER": "1"})
         print(f"==> logs of this run: {scratch}")
         started = time.monotonic()
+        demo_output = ""
         for command in (["db", "upgrade"], ["seed-demo"]):
-            subprocess.run([str(BIN / "consult"), *command], cwd=ROOT, env=env, check=True, capture_output=True)
+            demo_output = subprocess.run([str(BIN / "consult"), *command], cwd=ROOT, env=env, check=True,
+                                         capture_output=True, text=True).stdout
         seeded = time.monotonic()
         out = subprocess.run([str(BIN / "consult"), "bench", "seed", "--scale", scale], cwd=ROOT, env=env,
                              check=True, capture_output=True, text=True).stdout
@@ -129,6 +132,8 @@ def run(seconds: int, scale: str, *, workers_only: bool = False) -> dict:
         workspace = dict(_WORKSPACE.findall(out))
         reads = [*READ_ENDPOINTS,
                  ("needs portrait (published step 1, demo PALV project)", "{demo_portrait}"),
+                 *((("published consultation summary (demo round)", found.group(1)),)
+                   if (found := _DEMO_SUMMARY.search(demo_output)) else ()),
                  ("consultation rounds (list)", "/rounds"),
                  (f"round page ({scale} dataset)", f"/rounds/{round_id}"),
                  (f"a need with {int(hot_count):,} comments, first page", hot_path),
