@@ -234,6 +234,7 @@ def _read_attachments(briefs: list[BriefRef], beat: Beat) -> dict[str, FileText]
 
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
+_HEADING = re.compile(r"#{1,6}(\s|$)")
 
 
 def paragraphs(markdown: str | None) -> list[str]:
@@ -241,10 +242,21 @@ def paragraphs(markdown: str | None) -> list[str]:
     return [" ".join(part.split()) for part in _BLANK_LINES.split(markdown or "") if part.strip()]
 
 
+def _readable_paragraphs(markdown: str | None) -> list[tuple[int, str]]:
+    """`paragraphs` with the same numbers, less the Markdown heading lines: a heading is not something a
+    participant said, and quoting "## Ce que nous voyons" tells a reader nothing."""
+    found = []
+    blocks = [part for part in _BLANK_LINES.split(markdown or "") if part.strip()]
+    for number, block in enumerate(blocks, start=1):
+        kept = [line for line in block.splitlines() if not _HEADING.match(line.strip())]
+        found.append((number, " ".join(" ".join(kept).split())))
+    return found
+
+
 def _units(round_: ConsultationRound, briefs: list[BriefRef], texts: dict[str, FileText]) -> list[Unit]:
     units: list[Unit] = []
     for brief in briefs:
-        for number, text in enumerate(paragraphs(brief.body), start=1):
+        for number, text in _readable_paragraphs(brief.body):
             if len(text.split()) >= MIN_WORDS:
                 units.append(Unit("brief", brief.id, None, None, number, text, brief.public, brief.organization,
                                   digest=_digest_of(text)))

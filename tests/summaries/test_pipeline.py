@@ -249,3 +249,15 @@ def test_the_total_of_participants_is_not_given_when_it_would_reveal_a_suppresse
     citizens = next(cell for cell in content["participation"]["by_kind"] if cell["key"] == "citizen")
     assert citizens["suppressed"], "one citizen wrote every comment of this round"
     assert content["totals"]["participants"] is None
+
+
+def test_markdown_headings_of_a_brief_are_never_quoted_and_paragraph_numbers_stay_those_of_the_brief():
+    from consult.summaries.pipeline import _readable_paragraphs, paragraphs
+
+    body = ("## Ce que nous voyons\n\nDes aînés attendent des mois une visite d'amitié.\n\n"
+            "### Nos demandes\nFinancer le jumelage à la hauteur des besoins du quartier.")
+    readable = _readable_paragraphs(body)
+    assert [number for number, _text in readable] == [n for n, _p in enumerate(paragraphs(body), start=1)]
+    assert readable == [(1, ""), (2, "Des aînés attendent des mois une visite d'amitié."),
+                        (3, "Financer le jumelage à la hauteur des besoins du quartier.")]
+    assert not any("#" in text for _number, text in readable)
