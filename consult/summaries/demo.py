@@ -117,7 +117,7 @@ PLANNER_THEMES = [
     ("Revenu et coût de la vie",
      "Pension de vieillesse insuffisante, choix entre médicaments et épicerie.",
      ["Avec la pension seulement, il faut choisir entre les médicaments et l'épicerie."]),
-    ("Proches aidants et soutien à domicile",
+    ("Aidants et soutien à domicile",
      "Délais d'accès au soutien à domicile, épuisement des proches aidants âgés.",
      ["Les proches aidants âgés s'épuisent en attendant le soutien à domicile."]),
 ]
