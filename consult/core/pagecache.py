@@ -44,7 +44,8 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
-CACHEABLE = "consult.page_cache.cacheable"  # set in the WSGI environ by the app on a page it may keep
+# Set in the WSGI environ by the app on a page it may keep, to the page's endpoint.
+CACHEABLE = "consult.page_cache.cacheable"
 # Session keys that do not change what a visitor who is not signed in sees.
 _NEUTRAL_KEYS = frozenset({"csrf_token", "_fresh", "_id", "_permanent"})
 _LANGS = ("fr", "en")
@@ -57,6 +58,12 @@ class Kept:
     body: bytes
     generation: str
     stored: float
+    endpoint: str
+
+
+# Called on every page served from the cache with (method, endpoint, status code, seconds): the app's request
+# metrics (consult.ops.metrics) count those requests too, though Flask never sees them.
+HIT_LISTENERS: list[Callable[[str, str, int, float], None]] = []
 
 
 class Generation:
@@ -123,6 +130,7 @@ class PageCache:
         generation = self.generation.read()
         if generation is None:
             return self.wsgi_app(environ, start_response)
+        started = time.perf_counter()
         kept = self._fresh(key, generation)
         if kept is None:
             if key not in self.pages:  # never kept (or not lately): it may well not be keepable, e.g. a form
@@ -134,6 +142,9 @@ class PageCache:
                 if kept is None:
                     return self._render_and_keep(environ, start_response, key, generation)
         start_response(kept.status, [*kept.headers, ("X-Page-Cache", "hit")])
+        for listener in HIT_LISTENERS:
+            listener(environ["REQUEST_METHOD"], kept.endpoint, int(kept.status.split(" ", 1)[0]),
+                     time.perf_counter() - started)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [kept.body]
 
     def _fresh(self, key: tuple, generation: str) -> Kept | None:
@@ -215,7 +226,8 @@ class PageCache:
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "x-request-id"]
         if len(body) <= self.max_page_bytes:
             with self.lock:
-                self.pages[key] = Kept(captured["status"], headers, body, generation, time.monotonic())
+                self.pages[key] = Kept(captured["status"], headers, body, generation, time.monotonic(),
+                                       str(inner[CACHEABLE]))
                 self.pages.move_to_end(key)
                 while len(self.pages) > self.max_pages:
                     self.pages.popitem(last=False)
@@ -268,7 +280,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _mark(response: Response) -> Response:
         if "consult_page_cache" in app.extensions and _may_keep(response):
-            request.environ[CACHEABLE] = True
+            request.environ[CACHEABLE] = request.url_rule.endpoint if request.url_rule else "unmatched"
         return response
 
     if app.config["CONSULT_PAGE_CACHE_SECONDS"] > 0:

@@ -111,7 +111,17 @@ def token_matches(authorization: str | None, token: str | None) -> bool:
 # Web requests
 
 
+def _count_kept_page(method: str, endpoint: str, status: int, seconds: float) -> None:
+    HTTP_REQUESTS.labels(method, endpoint, str(status)).inc()
+    HTTP_LATENCY.labels(method, endpoint).observe(seconds)
+
+
 def init_app(app: Flask) -> None:
+    from consult.core import pagecache
+
+    if _count_kept_page not in pagecache.HIT_LISTENERS:
+        pagecache.HIT_LISTENERS.append(_count_kept_page)
+
     @app.before_request
     def _start_timer() -> None:
         g.metrics_started = time.perf_counter()
