@@ -41,6 +41,10 @@ from flask_login import current_user
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+from consult.i18n.locale import visitor_language
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +52,6 @@ log = logging.getLogger(__name__)
 CACHEABLE = "consult.page_cache.cacheable"
 # Session keys that do not change what a visitor who is not signed in sees.
 _NEUTRAL_KEYS = frozenset({"csrf_token", "_fresh", "_id", "_permanent"})
-_LANGS = ("fr", "en")
 
 
 @dataclass(frozen=True)
@@ -194,9 +197,8 @@ class PageCache:
                 if "_user_id" in state or "_flashes" in state:
                     return None
         rest = {k: v for k, v in state.items() if k not in _NEUTRAL_KEYS}
-        lang = rest.pop("lang", None)
-        if lang not in _LANGS:
-            lang = _best_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+        lang = visitor_language(rest.pop("lang", None),
+                                parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE", ""), LanguageAccept))
         extra = hashlib.sha256(json.dumps(rest, sort_keys=True, default=str).encode()).hexdigest() if rest else ""
         return (environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme", ""),
                 environ.get("HTTP_X_FORWARDED_HOST", ""), environ.get("HTTP_X_FORWARDED_PROTO", ""), path,
@@ -251,14 +253,6 @@ def _session_serializer(app: Flask) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(app.secret_key, salt=interface.salt, serializer=_PlainTaggedJSON(),
                                   signer_kwargs={"key_derivation": interface.key_derivation,
                                                  "digest_method": interface.digest_method})
-
-
-def _best_language(header: str) -> str:
-    """The same choice as Flask-Babel's selector for a visitor without a preference: fr unless en ranks higher."""
-    from werkzeug.datastructures import LanguageAccept
-    from werkzeug.http import parse_accept_header
-
-    return parse_accept_header(header, LanguageAccept).best_match(list(_LANGS), default="fr") or "fr"
 
 
 def _may_keep(response: Response) -> bool:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
 
 bp = Blueprint("i18n", __name__)
 
@@ -20,10 +21,15 @@ def select_locale() -> str:
     user_lang = getattr(current_user, "locale", None) if current_user else None
     if user_lang in LANGS:
         return LANGS[user_lang]
-    if session.get("lang") in LANGS:
-        return LANGS[session["lang"]]
-    best = request.accept_languages.best_match(list(LANGS), default="fr")
-    return LANGS[best]
+    return LANGS[visitor_language(session.get("lang"), request.accept_languages)]
+
+
+def visitor_language(chosen: object, accept: LanguageAccept) -> str:
+    """"fr" or "en" for someone without an account preference: the toggle's choice kept in the session, then
+    the browser's Accept-Language, then French. The page cache keys visitors' pages by the same rule."""
+    if chosen in LANGS:
+        return chosen  # type: ignore[return-value]
+    return accept.best_match(list(LANGS), default="fr") or "fr"
 
 
 def select_timezone() -> str:
