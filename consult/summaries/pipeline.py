@@ -237,17 +237,20 @@ _BLANK_LINES = re.compile(r"\n\s*\n")
 _HEADING = re.compile(r"#{1,6}(\s|$)")
 
 
+def _blocks(markdown: str | None) -> list[str]:
+    return [part for part in _BLANK_LINES.split(markdown or "") if part.strip()]
+
+
 def paragraphs(markdown: str | None) -> list[str]:
     """A brief's own text as paragraphs (blank-line separated), numbered from 1 by their position."""
-    return [" ".join(part.split()) for part in _BLANK_LINES.split(markdown or "") if part.strip()]
+    return [" ".join(block.split()) for block in _blocks(markdown)]
 
 
 def _readable_paragraphs(markdown: str | None) -> list[tuple[int, str]]:
     """`paragraphs` with the same numbers, less the Markdown heading lines: a heading is not something a
     participant said, and quoting "## Ce que nous voyons" tells a reader nothing."""
     found = []
-    blocks = [part for part in _BLANK_LINES.split(markdown or "") if part.strip()]
-    for number, block in enumerate(blocks, start=1):
+    for number, block in enumerate(_blocks(markdown), start=1):
         kept = [line for line in block.splitlines() if not _HEADING.match(line.strip())]
         found.append((number, " ".join(" ".join(kept).split())))
     return found
