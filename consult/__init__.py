@@ -18,7 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                 static_folder="../static")
     config_module.load(app, config)
 
-    from consult.core import errors, logs, pagecache, security
+    from consult.core import errors, fragments, logs, pagecache, security
     from consult.core.tasking import init_celery
     from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
     from consult.i18n import locale
@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     locale.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    fragments.init_app(app)
     init_celery(app)
 
     import importlib

@@ -106,6 +106,9 @@ class Defaults:
     # How many pages each web process keeps, and the largest page kept, in bytes.
     CONSULT_PAGE_CACHE_PAGES = 1000
     CONSULT_PAGE_CACHE_PAGE_BYTES = 1024 * 1024
+    # Pieces of pages that read the same for every signed-in reader (a comment with its answer) are rendered
+    # once and kept by each web process (see consult/core/fragments.py): how many; 0 turns this off.
+    CONSULT_FRAGMENT_CACHE_ENTRIES = 20000
     # Where uploads and other per-deployment files live (defaults to the instance folder).
     CONSULT_DATA_DIR: str | None = None
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
@@ -191,6 +194,7 @@ _ENV: dict[str, tuple[str, type | str]] = {
     "CONSULT_PAGE_CACHE_SECONDS": ("CONSULT_PAGE_CACHE_SECONDS", int),
     "CONSULT_PAGE_CACHE_PAGES": ("CONSULT_PAGE_CACHE_PAGES", int),
     "CONSULT_PAGE_CACHE_PAGE_BYTES": ("CONSULT_PAGE_CACHE_PAGE_BYTES", int),
+    "CONSULT_FRAGMENT_CACHE_ENTRIES": ("CONSULT_FRAGMENT_CACHE_ENTRIES", int),
     "CONSULT_DATA_DIR": ("CONSULT_DATA_DIR", str),
     "CONSULT_PROXIES": ("CONSULT_PROXIES", int),
     "CONSULT_LOG_FORMAT": ("CONSULT_LOG_FORMAT", "choice:json,text"),

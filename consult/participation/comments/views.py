@@ -87,14 +87,14 @@ def _item_context(round_: ConsultationRound, found: VersionItem) -> dict[str, An
             "spec": KINDS.get(found.kind), "lang": current_lang(), "why_not": why_not(round_)}
 
 
-def _reply_forms(comments: list[Comment], override: tuple[int, ReplyForm] | None = None) -> dict[int, ReplyForm]:
-    forms = {}
-    for comment in comments:
-        if override and override[0] == comment.id:
-            forms[comment.id] = override[1]
-        elif not comment.is_hidden:
-            forms[comment.id] = ReplyForm(prefix=f"reply{comment.id}", formdata=None)
-    return forms
+def _reply_forms(override: tuple[int, ReplyForm] | None = None) -> dict[int, ReplyForm]:
+    """The reply form sent back with its errors, by the comment it answers; blank ones come from blank_reply_form."""
+    return dict([override]) if override else {}
+
+
+def blank_reply_form(comment: Comment) -> ReplyForm:
+    """Built only when the comment's reply form is not already kept (templates: fragment "reply-form")."""
+    return ReplyForm(prefix=f"reply{comment.id}", formdata=None)
 
 
 # The item and its threads --------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def _item_page(round_: ConsultationRound, found: VersionItem, form: CommentForm 
         support_count=queries.support_count(found.version_id, found.uid),
         supported=queries.supports(current_user, found.version_id, found.uid),
         form=(form or CommentForm(formdata=None)) if taking_part else None,
-        reply_forms=_reply_forms(comments) if taking_part else {},
+        reply_forms={}, blank_reply_form=blank_reply_form,
         button_form=EmptyForm() if taking_part else None,
         needs_version=queries.needs_version(round_)), status
 
@@ -161,7 +161,7 @@ def _replies_page(root: Comment, override: tuple[int, ReplyForm] | None = None, 
     return render_template(
         "participation/comments/replies.html", **context, root=root, page=page,
         replies=replies, answers=answers,
-        reply_forms=_reply_forms([root, *replies], override) if context["why_not"] is None else {},
+        reply_forms=_reply_forms(override), blank_reply_form=blank_reply_form,
         root_page=queries.page_of(root)), status
 
 
