@@ -103,6 +103,9 @@ class Defaults:
     # Pages for visitors who are not signed in are kept by each web process and served again until the next
     # write (see consult/core/pagecache.py), for at most this many seconds; 0 turns the page cache off.
     CONSULT_PAGE_CACHE_SECONDS = 30
+    # A kept page younger than this is still served after a write (a visitor reads it at most this much older
+    # than the last write), so that writes several times a second do not have every page rendered again each time.
+    CONSULT_PAGE_CACHE_GRACE_SECONDS = 2
     # How many pages each web process keeps, and the largest page kept, in bytes.
     CONSULT_PAGE_CACHE_PAGES = 1000
     CONSULT_PAGE_CACHE_PAGE_BYTES = 1024 * 1024
@@ -193,6 +196,7 @@ _ENV: dict[str, tuple[str, type | str]] = {
     "CONSULT_PAGE_SIZE": ("CONSULT_PAGE_SIZE", int),
     "CONSULT_PAGE_CACHE_SECONDS": ("CONSULT_PAGE_CACHE_SECONDS", int),
     "CONSULT_PAGE_CACHE_PAGES": ("CONSULT_PAGE_CACHE_PAGES", int),
+    "CONSULT_PAGE_CACHE_GRACE_SECONDS": ("CONSULT_PAGE_CACHE_GRACE_SECONDS", int),
     "CONSULT_PAGE_CACHE_PAGE_BYTES": ("CONSULT_PAGE_CACHE_PAGE_BYTES", int),
     "CONSULT_FRAGMENT_CACHE_ENTRIES": ("CONSULT_FRAGMENT_CACHE_ENTRIES", int),
     "CONSULT_DATA_DIR": ("CONSULT_DATA_DIR", str),

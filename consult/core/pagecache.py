@@ -13,6 +13,11 @@ file of the data folder (one machine: the default install). If the counter canno
 served from the cache. A kept page also ages out after CONSULT_PAGE_CACHE_SECONDS, for what changes with
 the clock alone (a round that opens at a set time).
 
+On a busy evening writes come several times a second, and each one would have every web process render
+every popular page again. So a page rendered less than CONSULT_PAGE_CACHE_GRACE_SECONDS ago is still
+served after a write: a visitor may read a page that many seconds older than the last write, never more
+(0 makes the cache exact). Signed-in people, the writers among them, always get a fresh page.
+
 What is never kept: anything for a signed-in person (their session or remember-me cookie says so), a
 request other than GET/HEAD, a response other than a 200 HTML page, a response that sets a cookie, one that
 carries a CSRF token (a form), flashed messages, or one marked `Cache-Control: private` / `no-store`.
@@ -111,11 +116,12 @@ class PageCache:
     """WSGI middleware in front of the Flask app."""
 
     def __init__(self, app: Flask, generation: Generation, *, seconds: float, max_pages: int,
-                 max_page_bytes: int) -> None:
+                 max_page_bytes: int, grace: float = 0.0) -> None:
         self.flask_app = app
         self.wsgi_app = app.wsgi_app
         self.generation = generation
         self.seconds = seconds
+        self.grace = min(grace, seconds)
         self.max_pages = max_pages
         self.max_page_bytes = max_page_bytes
         self.pages: OrderedDict[tuple, Kept] = OrderedDict()
@@ -152,7 +158,10 @@ class PageCache:
 
     def _fresh(self, key: tuple, generation: str) -> Kept | None:
         kept = self.pages.get(key)
-        if kept is None or kept.generation != generation or time.monotonic() - kept.stored >= self.seconds:
+        if kept is None:
+            return None
+        age = time.monotonic() - kept.stored
+        if age >= self.seconds or (kept.generation != generation and age >= self.grace):
             return None
         with self.lock, contextlib.suppress(KeyError):
             self.pages.move_to_end(key)
@@ -281,13 +290,14 @@ def init_app(app: Flask) -> None:
         install(app)
 
 
-def install(app: Flask, seconds: float | None = None) -> PageCache:
+def install(app: Flask, seconds: float | None = None, grace: float | None = None) -> PageCache:
     """Put a page cache in front of the app (init_app does it unless CONSULT_PAGE_CACHE_SECONDS is 0)."""
     cfg = app.config
     generation = Generation(cfg.get("REDIS_URL"), Path(cfg["CONSULT_DATA_DIR"]) / "page-generation",
                             cfg["CONSULT_REDIS_TIMEOUT"])
     cache = PageCache(app, generation, seconds=seconds or cfg["CONSULT_PAGE_CACHE_SECONDS"],
-                      max_pages=cfg["CONSULT_PAGE_CACHE_PAGES"], max_page_bytes=cfg["CONSULT_PAGE_CACHE_PAGE_BYTES"])
+                      max_pages=cfg["CONSULT_PAGE_CACHE_PAGES"], max_page_bytes=cfg["CONSULT_PAGE_CACHE_PAGE_BYTES"],
+                      grace=cfg["CONSULT_PAGE_CACHE_GRACE_SECONDS"] if grace is None else grace)
     app.wsgi_app = cache  # type: ignore[method-assign]
     app.extensions["consult_page_cache"] = cache
     return cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from consult.core.db import db
 
 @pytest.fixture
 def cache(app):
-    kept = pagecache.install(app, seconds=60)
+    kept = pagecache.install(app, seconds=60, grace=0)  # exact: a write makes every kept page stale
     yield kept
     pagecache.uninstall(app)
 
@@ -105,7 +106,7 @@ def test_the_file_generation_is_replaced_whole(tmp_path: Path):
 
 
 def test_the_number_of_kept_pages_is_bounded(app, client, consultation):
-    kept = pagecache.install(app, seconds=60)
+    kept = pagecache.install(app, seconds=60, grace=0)
     kept.max_pages = 2
     try:
         for path in ("/rounds", "/projects", "/organizations", "/"):
@@ -148,3 +149,20 @@ def test_head_of_a_page_that_is_not_kept_has_no_body(cache, client, app, monkeyp
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     head = client.head("/login")
     assert head.status_code == 200 and head.data == b"" and head.headers.get("X-Page-Cache") is None
+
+
+def test_within_the_grace_a_write_leaves_a_recent_page_served_then_it_is_rendered_afresh(app, client, consultation):
+    kept = pagecache.install(app, seconds=60, grace=0.3)
+    try:
+        client.get(_item(consultation))
+        writer = app.test_client()
+        writer.login(consultation.citizen)
+        writer.post(_item(consultation) + "/comments", data={"body": "Un texte publié pendant la grâce."})
+        within = client.get(_item(consultation))
+        assert within.headers["X-Page-Cache"] == "hit" and "Un texte publié pendant la grâce." not in within.text
+        time.sleep(0.35)
+        after = client.get(_item(consultation))
+        assert after.headers.get("X-Page-Cache") is None and "Un texte publié pendant la grâce." in after.text
+        assert kept.grace == 0.3
+    finally:
+        pagecache.uninstall(app)

@@ -57,7 +57,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
            if not k.startswith("CONSULT_") and k not in ("DATABASE_URL", "REDIS_URL")}
     env.update({"DATABASE_URL": database_url, "CONSULT_DATA_DIR": str(data_dir), "CONSULT_SECRET_KEY": SECRET,
                 "CONSULT_ENV": "development", "CONSULT_OUTBOX_PAGE": "1", "CONSULT_RATELIMIT_ENABLED": "0",
-                "PYTHONPATH": str(ROOT)})
+                # Journeys read as a visitor right after a write; the grace is tested in tests/core.
+                "CONSULT_PAGE_CACHE_GRACE_SECONDS": "0", "PYTHONPATH": str(ROOT)})
     port = free_port()
     env["CONSULT_BASE_URL"] = f"http://127.0.0.1:{port}"
     for command in (["db", "upgrade"], ["seed-demo"]):
