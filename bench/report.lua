@@ -5,6 +5,13 @@ local accept = os.getenv("BENCH_ACCEPT_LANGUAGE") or "fr-CA"
 local cookie = os.getenv("BENCH_COOKIE")
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
+-- BENCH_DELAY_MS: each connection pauses before its next request, a person's pause: drawn at random between 0
+-- and twice this (mean: this), so that the connections do not fire in waves. BENCH_SEED varies the draws.
+local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+if pause > 0 then
+  math.randomseed(os.time() + tonumber(os.getenv("BENCH_SEED") or "0"))
+  delay = function() return math.random(0, 2 * pause) end
+end
 
 request = function()
   local headers = {["Accept-Language"] = accept}
