@@ -8,6 +8,7 @@ import re
 from consult.core.db import db, now_utc
 from consult.core.fragments import FragmentCache
 from consult.participation.models import Comment
+from tests.fixtures.app import PASSWORD
 
 
 def item_url(c) -> str:
@@ -100,3 +101,18 @@ def test_a_kept_comment_is_shown_in_the_readers_language(client, consultation):
     client.get("/lang/en")
     page = client.get(item_url(consultation)).text
     assert "Un commentaire bilingue." in page and "Reply" in page and "Répondre" not in page
+
+
+def test_the_kept_sign_in_form_carries_each_visitors_own_token(app, consultation, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    first, second = app.test_client(), app.test_client()
+    tokens = []
+    for visitor in (first, second):
+        page = visitor.get("/login").text
+        found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert found and "csrf-" not in found.group(1)  # never the placeholder
+        tokens.append(found.group(1))
+    assert tokens[0] != tokens[1]
+    signed_in = second.post("/login", data={"csrf_token": tokens[1], "email": consultation.citizen.email,
+                                            "password": PASSWORD})
+    assert signed_in.status_code == 302
