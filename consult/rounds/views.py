@@ -105,7 +105,8 @@ def _render_show(round_: ConsultationRound, failed: tuple[int, AnswerForm] | Non
     may_manage = permissions.can(current_user, "rounds.manage", round_)
     return render_template(
         "rounds/show.html", round=round_, questions=questions, step_titles=STEP_TITLES,
-        blocks=queries.consultation_items(round_, ITEMS_PER_KIND), item_label=queries.item_label,
+        # Read only when the section is not kept already (templates: fragment "round-items").
+        consultation_blocks=lambda: queries.consultation_items(round_, ITEMS_PER_KIND), item_label=queries.item_label,
         answerable={k: v for k, v in answerable.items() if v}, answer_labels=services.answer_labels(),
         failed=failed, may_manage=may_manage, may_oversee=permissions.can(current_user, "rounds.oversee", round_),
         actions=services.possible_actions(round_) if may_manage else [], labels=services.transition_labels(),
