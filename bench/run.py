@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 BIN = Path(sys.executable).parent
 # The same gunicorn settings for the app and the reference page.
-# Those of deploy/gunicorn.conf.py on this machine: 2 × cores + 1 processes of 4 threads, keep-alive 5 s.
-GUNICORN = ["--workers", str(min(2 * (os.cpu_count() or 1) + 1, 12)), "--worker-class", "gthread", "--threads", "4",
+# Those of deploy/gunicorn.conf.py on this machine: 4 × cores + 1 processes of one thread, keep-alive 5 s.
+GUNICORN = ["--workers", str(min(4 * (os.cpu_count() or 1) + 1, 24)), "--worker-class", "gthread", "--threads", "1",
             "--keep-alive", "5", "--backlog", "256", "--timeout", "60", "--log-level", "warning"]
 # Read pages measured today: (name in the report, path). Grows with each capability.
 READ_ENDPOINTS = [

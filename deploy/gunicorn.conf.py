@@ -21,13 +21,15 @@ _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
 wsgi_app = "consult:create_app()"
 bind = os.environ.get("CONSULT_WEB_BIND", "127.0.0.1:8000")  # the reverse proxy talks to this
 
-# Processes: the usual 2 × cores + 1, capped so a big host does not open more PostgreSQL connections than
-# the server allows (each process holds up to CONSULT_DB_POOL_SIZE + CONSULT_DB_MAX_OVERFLOW).
-workers = _int("CONSULT_WEB_WORKERS", min(2 * _cores + 1, 12))
-# Threads per process: requests mostly wait on PostgreSQL, so a few threads keep a process busy. Keep
-# CONSULT_DB_POOL_SIZE at least this high.
+# One thread per process, and more processes: the threads of a process share one interpreter lock, so a
+# quick page waited behind a long one, and under threaded load a process died of a corrupted heap in C code
+# (a core dump: pymalloc, psycopg's libpq calls in other threads; never seen with one thread). A process
+# waits on PostgreSQL part of the time, hence 4 × cores + 1, capped so a big host does not open more
+# PostgreSQL connections than the server allows (each process holds one per thread, up to
+# CONSULT_DB_POOL_SIZE). gthread with one thread still keeps idle keep-alive connections out of the way.
+workers = _int("CONSULT_WEB_WORKERS", min(4 * _cores + 1, 24))
 worker_class = "gthread"
-threads = _int("CONSULT_WEB_THREADS", 4)
+threads = _int("CONSULT_WEB_THREADS", 1)
 
 # A request running longer than this is killed and its process replaced; uploads of 5 × 20 MB on a slow
 # line stay within it because the proxy buffers the body first (see docs/operations.md).
