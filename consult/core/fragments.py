@@ -14,8 +14,6 @@ per-process placeholder, and each reader gets their own token written in its pla
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 
@@ -24,56 +22,28 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from consult.core.lru import BoundedLRU
+
 # Unguessable, so no text a person submits can contain it.
 _TOKEN_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
 
-class FragmentCache:
-    """A bounded, thread-safe map from a key to the HTML of a piece; the least recently used goes first."""
-
-    def __init__(self, entries: int) -> None:
-        self.entries = entries
-        self._kept: OrderedDict[Hashable, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> str | None:
-        with self._lock:
-            html = self._kept.get(key)
-            if html is not None:
-                self._kept.move_to_end(key)
-            return html
-
-    def put(self, key: Hashable, html: str) -> None:
-        with self._lock:
-            self._kept[key] = html
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.entries:
-                self._kept.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
-    def __len__(self) -> int:
-        return len(self._kept)
-
-
 def init_app(app: Flask) -> None:
     entries = app.config["CONSULT_FRAGMENT_CACHE_ENTRIES"]
-    app.extensions["consult.fragments"] = FragmentCache(entries) if entries > 0 else None
+    app.extensions["consult.fragments"] = BoundedLRU[str](entries) if entries > 0 else None
     app.jinja_env.globals["fragment"] = fragment
 
 
 def forget_all(app: Flask) -> None:
     """For a database emptied under a running app (the tests): its ids will be handed out again."""
-    cache: FragmentCache | None = app.extensions.get("consult.fragments")
+    cache: BoundedLRU[str] | None = app.extensions.get("consult.fragments")
     if cache is not None:
         cache.clear()
 
 
 def fragment(*key: Hashable, caller: Callable[[], str]) -> Markup:
     """The piece `caller` renders, from the cache when it was rendered before under the same key."""
-    cache: FragmentCache | None = current_app.extensions.get("consult.fragments")
+    cache: BoundedLRU[str] | None = current_app.extensions.get("consult.fragments")
     if cache is None:
         return Markup(caller())
     full_key = (str(get_locale()), *key)

@@ -32,7 +32,6 @@ import logging
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
@@ -49,6 +48,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from consult.core.lru import BoundedLRU
 from consult.i18n.locale import visitor_language
 
 log = logging.getLogger(__name__)
@@ -122,9 +122,8 @@ class PageCache:
         self.generation = generation
         self.seconds = seconds
         self.grace = min(grace, seconds)
-        self.max_pages = max_pages
         self.max_page_bytes = max_page_bytes
-        self.pages: OrderedDict[tuple, Kept] = OrderedDict()
+        self.pages: BoundedLRU[Kept] = BoundedLRU(max_pages)
         self.lock = threading.Lock()
         self.renderings: dict[tuple, list] = {}  # key -> [lock, number of requests holding or awaiting it]
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
@@ -157,14 +156,13 @@ class PageCache:
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [kept.body]
 
     def _fresh(self, key: tuple, generation: str) -> Kept | None:
-        kept = self.pages.get(key)
+        kept = self.pages.peek(key)
         if kept is None:
             return None
         age = time.monotonic() - kept.stored
         if age >= self.seconds or (kept.generation != generation and age >= self.grace):
             return None
-        with self.lock, contextlib.suppress(KeyError):
-            self.pages.move_to_end(key)
+        self.pages.touch(key)
         return kept
 
     @contextlib.contextmanager
@@ -236,17 +234,12 @@ class PageCache:
                 result.close()
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "x-request-id"]
         if len(body) <= self.max_page_bytes:
-            with self.lock:
-                self.pages[key] = Kept(captured["status"], headers, body, generation, time.monotonic(),
-                                       str(inner[CACHEABLE]))
-                self.pages.move_to_end(key)
-                while len(self.pages) > self.max_pages:
-                    self.pages.popitem(last=False)
+            self.pages.put(key, Kept(captured["status"], headers, body, generation, time.monotonic(),
+                                     str(inner[CACHEABLE])))
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     def clear(self) -> None:
-        with self.lock:
-            self.pages.clear()
+        self.pages.clear()
 
 
 class _PlainTaggedJSON(TaggedJSONSerializer):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from consult.core.db import db, now_utc
-from consult.core.fragments import FragmentCache
 from consult.participation.models import Comment
 from tests.fixtures.app import PASSWORD
 
@@ -24,15 +23,6 @@ def reply_token(page: str, comment_id: int) -> str:
     found = re.search(rf'name="reply{comment_id}-csrf_token" type="hidden" value="([^"]+)"', page)
     assert found, "the reply form carries a CSRF token"
     return found.group(1)
-
-
-def test_the_cache_keeps_the_most_recently_used_pieces():
-    cache = FragmentCache(entries=2)
-    cache.put("a", "<p>a</p>")
-    cache.put("b", "<p>b</p>")
-    assert cache.get("a") == "<p>a</p>"  # now the most recently used
-    cache.put("c", "<p>c</p>")
-    assert cache.get("b") is None and cache.get("a") and cache.get("c") and len(cache) == 2
 
 
 def test_only_the_author_sees_the_edit_link_whoever_read_the_comment_first(client, consultation, make_user):

@@ -107,7 +107,7 @@ def test_the_file_generation_is_replaced_whole(tmp_path: Path):
 
 def test_the_number_of_kept_pages_is_bounded(app, client, consultation):
     kept = pagecache.install(app, seconds=60, grace=0)
-    kept.max_pages = 2
+    kept.pages.limit = 2
     try:
         for path in ("/rounds", "/projects", "/organizations", "/"):
             client.get(path)
