@@ -137,10 +137,10 @@ def run(seconds: int, scale: str, *, workers_only: bool = False) -> dict:
         print(f"==> database migrated and seeded in {time.monotonic() - started:.1f}s "
               f"(scale dataset '{scale}': {time.monotonic() - seeded:.1f}s)")
         workspace = dict(_WORKSPACE.findall(out))
+        demo_summary = found.group(1) if (found := _DEMO_SUMMARY.search(demo_output)) else None
         reads = [*READ_ENDPOINTS,
                  ("needs portrait (published step 1, demo PALV project)", "{demo_portrait}"),
-                 *((("published consultation summary (demo round)", found.group(1)),)
-                   if (found := _DEMO_SUMMARY.search(demo_output)) else ()),
+                 *((("published consultation summary (demo round)", demo_summary),) if demo_summary else ()),
                  ("consultation rounds (list)", "/rounds"),
                  (f"round page ({scale} dataset)", f"/rounds/{round_id}"),
                  (f"a need with {int(hot_count):,} comments, first page", hot_path),
@@ -176,7 +176,7 @@ def run(seconds: int, scale: str, *, workers_only: bool = False) -> dict:
                 web.append(result)
             writer = sessions[WRITER]
             token = writer.token(hot_path)
-            comment = f"csrf_token={token}&body=Un+commentaire+de+charge+sur+ce+besoin."
+            comment = _comment_form(token)
             for name, path, body, connections in (
                     (f"post a comment on the need with {int(hot_count):,} comments", hot_path + "/comments",
                      comment, 50),
@@ -190,7 +190,7 @@ def run(seconds: int, scale: str, *, workers_only: bool = False) -> dict:
                 writes.append(result)
             reads_at = {
                 "home": "/", "needs portrait": demo_portrait,
-                "published summary": found.group(1) if (found := _DEMO_SUMMARY.search(demo_output)) else "/rounds",
+                "published summary": demo_summary or "/rounds",
                 "round": f"/rounds/{round_id}", "hot": hot_path, "project": workspace.get("project", "/projects"),
                 "working copy": workspace.get("working copy needs (planner)", "/projects"),
                 "traceability": workspace.get("traceability working copy (planner)", "/projects")}
@@ -233,6 +233,11 @@ def run(seconds: int, scale: str, *, workers_only: bool = False) -> dict:
         cluster.stop()
 
 
+def _comment_form(token: str) -> str:
+    """The body of the comment form every posting client sends."""
+    return f"csrf_token={token}&body=Un+commentaire+de+charge+sur+ce+besoin."
+
+
 def _mixed_load(app_url: str, sessions: dict, *, reads_at: dict[str, str], hot_count: int,
                 people: int) -> list[Load]:
     """`people` at once, in the shares of 50 below: visitors, participants reading signed in, a planner at work,
@@ -249,7 +254,7 @@ def _mixed_load(app_url: str, sessions: dict, *, reads_at: dict[str, str], hot_c
     round_reader, hot_reader, supporter = (sessions[account].cookie_header for account in MIX_READERS)
     pause = {"BENCH_DELAY_MS": str(MIX_PAUSE_MS)}
     posting = {"BENCH_METHOD": "POST", "BENCH_COOKIE": writer.cookie_header, **pause,
-               "BENCH_BODY": f"csrf_token={token}&body=Un+commentaire+de+charge+sur+ce+besoin."}
+               "BENCH_BODY": _comment_form(token)}
     supporting = {"BENCH_METHOD": "POST", "BENCH_COOKIE": supporter, **pause,
                   "BENCH_BODY": f"csrf_token={supporter_token}"}
     shares = [
